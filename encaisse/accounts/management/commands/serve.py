@@ -1,0 +1,71 @@
+"""`encaisse serve`: the web server and the background worker, started and stopped together."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Encaisse on HOST:PORT with the background task worker; Ctrl-C stops both."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="web worker processes")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        commands = [
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "encaisse.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ]
+        ]
+        if not options["no_worker"]:
+            commands.append([python, "-m", "encaisse.cli", "db_worker", "--queue-name", "*"])
+        processes = [subprocess.Popen(command) for command in commands]
+        self.stdout.write(
+            self.style.SUCCESS(f"Encaisse on http://{options['host']}:{options['port']}/ ")
+            + f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}); "
+            "Ctrl-C stops the server and the worker."
+        )
+
+        def stop(*_: Any) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            deadline = time.monotonic() + 10
+            for process in processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from encaisse.ledger.models import (
+    Allocation,
+    Company,
+    Contact,
+    CreditNote,
+    Customer,
+    ImportBatch,
+    Invoice,
+    Payment,
+)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("legal_name", "siren", "currency")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "external_key", "siren", "account_manager", "status", "open_balance")
+    list_filter = ("status", "account_manager")
+    search_fields = ("name", "siren", "external_key")
+    raw_id_fields = ("account_manager",)
+    readonly_fields = ("open_balance",)
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "role", "email", "preferred_for_reminders")
+    search_fields = ("name", "email", "customer__name")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "issue_date", "due_date", "amount", "balance", "status")
+    list_filter = ("status", "source")
+    search_fields = ("number", "external_key", "customer__name")
+    raw_id_fields = ("customer", "import_batch")
+    # Money fields change only through the ledger services.
+    readonly_fields = ("balance", "status", "paid_on")
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "issue_date", "amount", "allocated")
+    search_fields = ("number", "customer__name")
+    raw_id_fields = ("customer", "import_batch")
+    readonly_fields = ("allocated",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("external_key", "customer", "date", "amount", "allocated", "method")
+    search_fields = ("external_key", "bank_reference", "customer__name")
+    raw_id_fields = ("customer", "import_batch")
+    readonly_fields = ("allocated",)
+
+
+@admin.register(Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    list_display = ("invoice", "payment", "credit_note", "amount", "created_at")
+    raw_id_fields = ("invoice", "payment", "credit_note", "created_by")
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "kind", "filename", "status", "actor")
+    list_filter = ("kind", "status")

@@ -1,0 +1,121 @@
+"""Payments received and their allocation to invoices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from encaisse.ledger.models.customer import Customer
+from encaisse.ledger.models.fields import currency_field, money_field
+from encaisse.ledger.models.invoice import CreditNote, Invoice, InvoiceSource
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    CHEQUE = "cheque", _("Cheque")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class Payment(models.Model):
+    """Money received from a customer; what is not allocated stays on account."""
+
+    external_key = models.CharField(_("external key"), max_length=64, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+    )
+    date = models.DateField(_("date"))
+    currency = currency_field()
+    amount = money_field(_("amount"))
+    allocated = money_field(_("allocated"))
+    method = models.CharField(
+        _("method"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=120, blank=True, default="")
+    remittance = models.CharField(_("remittance text"), max_length=500, blank=True, default="")
+    source = models.CharField(
+        _("source"), max_length=16, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL
+    )
+    import_batch = models.ForeignKey(
+        "ledger.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "date"], name="payment_customer_date"),
+            models.Index(fields=["date", "id"], name="payment_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
+                name="payment_allocated_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.bank_reference or self.external_key
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.amount - self.allocated
+
+
+class Allocation(models.Model):
+    """A part of a payment or a credit note applied to one invoice.
+
+    Append-only money record: a correction is a new record, never an edit.
+    Exactly one of `payment` and `credit_note` is set.
+    """
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("payment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+    )
+    credit_note = models.ForeignKey(
+        CreditNote,
+        verbose_name=_("credit note"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+    )
+    amount = money_field(_("amount"))
+    currency = currency_field()
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(payment__isnull=False) & Q(credit_note__isnull=True))
+                | (Q(payment__isnull=True) & Q(credit_note__isnull=False)),
+                name="allocation_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.invoice_id}"

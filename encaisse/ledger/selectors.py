@@ -1,0 +1,125 @@
+"""Ledger reads, always scoped to the viewer (SPEC §1.5).
+
+`customers_visible_to(user)` is the root: every invoice, payment, credit note
+and activity a user sees is reached through a customer they may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from encaisse.accounts.models import User
+from encaisse.accounts.selectors import portfolio_owner_ids
+from encaisse.ledger.models import CreditNote, Customer, Invoice, Payment
+from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.lib.money import ZERO
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    owners = portfolio_owner_ids(user)
+    customers = Customer.objects.all()
+    if owners is None:
+        return customers
+    return customers.filter(account_manager_id__in=owners)
+
+
+def _scoped(queryset: QuerySet, user: User) -> QuerySet:
+    owners = portfolio_owner_ids(user)
+    if owners is None:
+        return queryset
+    return queryset.filter(customer__account_manager_id__in=owners)
+
+
+def invoices_visible_to(user: User) -> QuerySet[Invoice]:
+    return _scoped(Invoice.objects.all(), user)
+
+
+def payments_visible_to(user: User) -> QuerySet[Payment]:
+    return _scoped(Payment.objects.all(), user)
+
+
+def credit_notes_visible_to(user: User) -> QuerySet[CreditNote]:
+    return _scoped(CreditNote.objects.all(), user)
+
+
+def open_invoices(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return queryset.filter(status__in=OPEN_STATUSES, balance__gt=0)
+
+
+def overdue_invoices(queryset: QuerySet[Invoice], today: dt.date) -> QuerySet[Invoice]:
+    return open_invoices(queryset).filter(due_date__lt=today)
+
+
+OVERDUE_BUCKETS: dict[str, tuple[int, int | None]] = {
+    "1-30": (1, 30),
+    "31-60": (31, 60),
+    "61-90": (61, 90),
+    "90+": (91, None),
+}
+
+
+def in_overdue_bucket(
+    queryset: QuerySet[Invoice], bucket: str, today: dt.date
+) -> QuerySet[Invoice]:
+    """Open invoices `low`..`high` days past due; "not_due" for those not yet due."""
+    if bucket == "not_due":
+        return open_invoices(queryset).filter(due_date__gte=today)
+    low, high = OVERDUE_BUCKETS[bucket]
+    result = open_invoices(queryset).filter(due_date__lte=today - dt.timedelta(days=low))
+    if high is not None:
+        result = result.filter(due_date__gte=today - dt.timedelta(days=high))
+    return result
+
+
+@dataclass(frozen=True)
+class CustomerKpis:
+    open_balance: Decimal
+    overdue: Decimal
+    overdue_count: int
+    unallocated: Decimal
+    average_days_late: Decimal | None
+
+
+def customer_kpis(customer: Customer, today: dt.date) -> CustomerKpis:
+    """Headline figures for the customer page.
+
+    Average days late = Σ(amount × days late) / Σ amount over the invoices
+    settled in the last 12 months (days late = settled date − due date, ≥ 0).
+    """
+    invoices = Invoice.objects.filter(customer=customer)
+    overdue = overdue_invoices(invoices, today).aggregate(
+        total=Coalesce(Sum("balance"), ZERO), count=Sum(1)
+    )
+    unallocated = Payment.objects.filter(customer=customer).aggregate(
+        total=Coalesce(Sum(F("amount") - F("allocated")), ZERO)
+    )["total"]
+    settled = invoices.filter(paid_on__isnull=False, paid_on__gte=today - dt.timedelta(days=365))
+    weighted = Decimal(0)
+    total = Decimal(0)
+    for amount, due, paid in settled.values_list("amount", "due_date", "paid_on").iterator():
+        assert paid is not None  # filtered above
+        weighted += amount * max(0, (paid - due).days)
+        total += amount
+    average = (weighted / total).quantize(Decimal("0.1")) if total else None
+    return CustomerKpis(
+        open_balance=customer.open_balance,
+        overdue=overdue["total"],
+        overdue_count=overdue["count"] or 0,
+        unallocated=unallocated,
+        average_days_late=average,
+    )
+
+
+def overdue_amounts_by_customer(customer_ids: list[int], today: dt.date) -> dict[int, Decimal]:
+    """Overdue balance per customer for one page of a list (cheap: a page is small)."""
+    rows = (
+        overdue_invoices(Invoice.objects.filter(customer_id__in=customer_ids), today)
+        .values("customer_id")
+        .annotate(total=Sum("balance"))
+    )
+    return {row["customer_id"]: row["total"] for row in rows}

@@ -1,0 +1,27 @@
+"""Ledger writes. Each service is atomic, takes `actor=` and writes the timeline."""
+
+from encaisse.ledger.services.allocation import (
+    AllocationError,
+    allocation_create,
+    payment_allocate,
+)
+from encaisse.ledger.services.balances import balances_recompute
+from encaisse.ledger.services.records import (
+    contact_create,
+    credit_note_record,
+    customer_create,
+    invoice_create,
+    payment_record,
+)
+
+__all__ = [
+    "AllocationError",
+    "allocation_create",
+    "balances_recompute",
+    "contact_create",
+    "credit_note_record",
+    "customer_create",
+    "invoice_create",
+    "payment_allocate",
+    "payment_record",
+]
