@@ -1,7 +1,9 @@
-from django.urls import path
+"""Web routes, one module per domain so that each area grows on its own."""
 
-from encaisse.web.views import home
+from django.urls import include, path
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", include("encaisse.web.urlconf.core")),
+    path("", include("encaisse.web.urlconf.ledger")),
+    path("imports/", include("encaisse.web.urlconf.imports")),
 ]
