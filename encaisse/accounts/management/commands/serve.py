@@ -42,7 +42,9 @@ class Command(BaseCommand):
             ]
         ]
         if not options["no_worker"]:
-            commands.append([python, "-m", "encaisse.cli", "db_worker", "--queue-name", "*"])
+            commands.append(
+                [python, "-m", "encaisse.cli", "db_worker", "--queue-name", "*", "--no-reload"]
+            )
         processes = [subprocess.Popen(command) for command in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Encaisse on http://{options['host']}:{options['port']}/ ")
