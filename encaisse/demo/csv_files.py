@@ -74,7 +74,7 @@ def _rows(history: CustomerHistory) -> dict[str, list[tuple[str, ...]]]:
     customer = history.customer
     key = customer.key
     contact = customer.contacts[0]
-    customers = [
+    customers: list[tuple[str, ...]] = [
         (
             key, customer.name, customer.siren, customer.siret, customer.vat_number,
             customer.address, customer.postal_code, customer.city, "FR", "fr", "EUR",
@@ -84,7 +84,7 @@ def _rows(history: CustomerHistory) -> dict[str, list[tuple[str, ...]]]:
             contact.name, contact.email, contact.phone,
         )
     ]  # fmt: skip
-    invoices = [
+    invoices: list[tuple[str, ...]] = [
         (
             inv.number, inv.number, key, inv.issue.isoformat(), inv.due.isoformat(),
             cents_to_text(inv.amount_cents), cents_to_text(inv.excl_cents), "EUR",
@@ -93,7 +93,7 @@ def _rows(history: CustomerHistory) -> dict[str, list[tuple[str, ...]]]:
         for inv in history.invoices
     ]  # fmt: skip
     numbers = [inv.number for inv in history.invoices]
-    payments = [
+    payments: list[tuple[str, ...]] = [
         (
             pay.key, key, pay.date.isoformat(), cents_to_text(pay.amount_cents), "EUR",
             pay.method, pay.bank_reference, pay.remittance,
@@ -101,7 +101,7 @@ def _rows(history: CustomerHistory) -> dict[str, list[tuple[str, ...]]]:
         )
         for pay in history.payments
     ]  # fmt: skip
-    credit_notes = [
+    credit_notes: list[tuple[str, ...]] = [
         (
             note.number, note.number, key, note.issue.isoformat(),
             cents_to_text(note.amount_cents), numbers[note.invoice], note.reason,

@@ -84,7 +84,7 @@ def _customer(rng: random.Random, index: int, siren_offset: int) -> DemoCustomer
     if behaviour is Behaviour.DEFAULTER:
         status = rng.choices(("on_hold", "agency", "insolvency", "active"), (40, 30, 15, 15))[0]
     domain = f"{names.ascii_slug(name)}.example.fr"
-    contacts = []
+    contacts: list[DemoContact] = []
     for role, preferred in (("billing", True), ("purchasing", False)):
         if not preferred and rng.random() < 0.6:
             break
@@ -178,13 +178,19 @@ class _Settler:
         return True
 
     def _pay(self, index: int, day: dt.date, cents: int) -> None:
-        if cents > 0 and day <= self.today and (self.default_date is None or day <= self.default_date):
+        if (
+            cents > 0
+            and day <= self.today
+            and (self.default_date is None or day <= self.default_date)
+        ):
             self.parts.append((day, index, cents))
 
     def settle(self, index: int, invoice: DemoInvoice) -> None:
         rng, day = self.rng, dt.timedelta(days=1)
         remaining = invoice.amount_cents
-        pay_on = max(invoice.issue + day, invoice.due + dt.timedelta(days=draw_delay(rng, self.behaviour)))
+        pay_on = max(
+            invoice.issue + day, invoice.due + dt.timedelta(days=draw_delay(rng, self.behaviour))
+        )
         age = (self.today - invoice.issue).days
         if self.behaviour is Behaviour.DISPUTER and rng.random() < 0.3:
             self._contest(index, invoice, pay_on, age)
