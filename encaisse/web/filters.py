@@ -1,0 +1,184 @@
+"""Filter forms of the ledger lists: they validate the query string and narrow a
+queryset that the scoping selectors already produced (never a wider one).
+
+A list page and its CSV export share one form, so an export always holds what
+the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from encaisse.accounts.models import User
+from encaisse.accounts.selectors import account_managers_visible_to
+from encaisse.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus, Payment
+from encaisse.ledger.models.payment import PaymentMethod
+from encaisse.ledger.selectors import in_overdue_bucket, open_invoices, overdue_invoices
+
+# Every ordering ends with the primary key so that pages never overlap.
+CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "balance": ("open_balance", "id"),
+    "-balance": ("-open_balance", "-id"),
+    "status": ("status", "name", "id"),
+}
+INVOICE_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_date", "id"),
+    "-due": ("-due_date", "-id"),
+    "balance": ("balance", "id"),
+    "-balance": ("-balance", "-id"),
+    "amount": ("amount", "id"),
+    "-amount": ("-amount", "-id"),
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+}
+PAYMENT_SORTS: dict[str, tuple[str, ...]] = {
+    "-date": ("-date", "-id"),
+    "date": ("date", "id"),
+    "-amount": ("-amount", "-id"),
+    "amount": ("amount", "id"),
+}
+
+
+class ManagerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ListFilterForm(forms.Form):
+    """Common behaviour: lenient (a bad value is ignored), scoped choices."""
+
+    sorts: dict[str, tuple[str, ...]] = {}
+    default_sort = ""
+
+    q = forms.CharField(required=False, max_length=100)
+    manager = ManagerChoiceField(queryset=User.objects.none(), required=False)
+    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    sort = forms.CharField(required=False)
+
+    def __init__(self, data: Any, *, user: User) -> None:
+        super().__init__(data)
+        self.user = user
+        manager_field = self.fields["manager"]
+        assert isinstance(manager_field, forms.ModelChoiceField)
+        manager_field.queryset = account_managers_visible_to(user).order_by(
+            "first_name", "last_name", "username"
+        )
+        manager_field.empty_label = _("All account managers")
+
+    def value(self, name: str) -> Any:
+        """The cleaned value, or the field's empty value when it did not validate."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        key = self.value("sort")
+        return self.sorts.get(key or self.default_sort, self.sorts[self.default_sort])
+
+    @property
+    def current_sort(self) -> str:
+        key = self.value("sort")
+        return key if key in self.sorts else self.default_sort
+
+
+class CustomerFilterForm(ListFilterForm):
+    sorts = CUSTOMER_SORTS
+    default_sort = "name"
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("All statuses")), *CustomerStatus.choices]
+    )
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+
+    def apply(self, customers: QuerySet[Customer], today: dt.date) -> QuerySet[Customer]:
+        q = (self.value("q") or "").strip()
+        if q:
+            digits = q.replace(" ", "")
+            if digits.isdigit():
+                customers = customers.filter(Q(siren__startswith=digits[:9]) | Q(name__icontains=q))
+            else:
+                customers = customers.filter(name__icontains=q)
+        if manager := self.value("manager"):
+            customers = customers.filter(account_manager=manager)
+        if status := self.value("status"):
+            customers = customers.filter(status=status)
+        if self.value("overdue"):
+            late = overdue_invoices(Invoice.objects.filter(customer=OuterRef("pk")), today)
+            customers = customers.filter(Exists(late))
+        return customers.order_by(*self.ordering)
+
+
+OUTSTANDING = "outstanding"
+ALL = "all"
+BUCKETS = [
+    ("not_due", _("Not yet due")),
+    ("1-30", _("1–30 days late")),
+    ("31-60", _("31–60 days late")),
+    ("61-90", _("61–90 days late")),
+    ("90+", _("More than 90 days late")),
+]
+
+
+class InvoiceFilterForm(ListFilterForm):
+    sorts = INVOICE_SORTS
+    default_sort = "due"
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[(OUTSTANDING, _("Outstanding")), (ALL, _("All invoices")), *InvoiceStatus.choices],
+    )
+    bucket = forms.ChoiceField(required=False, choices=[("", _("Any due date")), *BUCKETS])
+
+    def apply(self, invoices: QuerySet[Invoice], today: dt.date) -> QuerySet[Invoice]:
+        status = self.value("status") or OUTSTANDING
+        if status == OUTSTANDING:
+            invoices = open_invoices(invoices)
+        elif status != ALL:
+            invoices = invoices.filter(status=status)
+        if bucket := self.value("bucket"):
+            invoices = in_overdue_bucket(invoices, bucket, today)
+        if q := (self.value("q") or "").strip():
+            invoices = invoices.filter(number__istartswith=q)
+        if manager := self.value("manager"):
+            invoices = invoices.filter(customer__account_manager=manager)
+        if customer := self.value("customer"):
+            invoices = invoices.filter(customer_id=customer)
+        return invoices.order_by(*self.ordering)
+
+
+class PaymentFilterForm(ListFilterForm):
+    sorts = PAYMENT_SORTS
+    default_sort = "-date"
+
+    method = forms.ChoiceField(
+        required=False, choices=[("", _("All methods")), *PaymentMethod.choices]
+    )
+    on_account = forms.BooleanField(required=False, label=_("With an amount on account"))
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def apply(self, payments: QuerySet[Payment], today: dt.date) -> QuerySet[Payment]:
+        del today  # same signature as the other lists
+        if q := (self.value("q") or "").strip():
+            payments = payments.filter(Q(bank_reference__icontains=q) | Q(external_key=q))
+        if manager := self.value("manager"):
+            payments = payments.filter(customer__account_manager=manager)
+        if customer := self.value("customer"):
+            payments = payments.filter(customer_id=customer)
+        if method := self.value("method"):
+            payments = payments.filter(method=method)
+        if self.value("on_account"):
+            payments = payments.filter(allocated__lt=F("amount"))
+        if since := self.value("since"):
+            payments = payments.filter(date__gte=since)
+        if until := self.value("until"):
+            payments = payments.filter(date__lte=until)
+        return payments.order_by(*self.ordering)

@@ -1,0 +1,121 @@
+"""Turn an Activity (`verb` + `payload`) into a sentence a person can read.
+
+Each domain registers one describer per verb; an unknown verb falls back to a
+generic sentence so that a new event type never breaks a timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from encaisse.collab.models import Activity
+from encaisse.lib.money import format_money
+
+Describer = Callable[[dict[str, Any]], str]
+_REGISTRY: dict[str, Describer] = {}
+
+
+def describes(verb: str) -> Callable[[Describer], Describer]:
+    def register(describer: Describer) -> Describer:
+        _REGISTRY[verb] = describer
+        return describer
+
+    return register
+
+
+def money(payload: dict[str, Any], key: str = "amount") -> str:
+    try:
+        amount = Decimal(str(payload.get(key, "")))
+    except InvalidOperation:
+        return str(payload.get(key, ""))
+    return format_money(amount, str(payload.get("currency") or "EUR"), get_language() or "fr")
+
+
+def day(payload: dict[str, Any], key: str) -> str:
+    raw = payload.get(key)
+    try:
+        return formats.date_format(dt.date.fromisoformat(str(raw)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(raw or "")
+
+
+def sentence(activity: Activity) -> str:
+    payload = activity.payload if isinstance(activity.payload, dict) else {}
+    describer = _REGISTRY.get(activity.verb)
+    if describer is not None:
+        try:
+            return describer(payload)
+        except (KeyError, TypeError, ValueError):
+            pass  # a malformed payload still gets the generic sentence
+    return generic(activity.verb, payload)
+
+
+def generic(verb: str, payload: dict[str, Any]) -> str:
+    label = verb.rsplit(".", 2)
+    what = " ".join(part.replace("_", " ") for part in label[-2:])
+    details = ", ".join(f"{k}: {v}" for k, v in payload.items() if not isinstance(v, dict | list))
+    if details:
+        return _("Event “%(what)s” (%(details)s)") % {"what": what, "details": details}
+    return _("Event “%(what)s”") % {"what": what}
+
+
+@describes("ledger.customer.created")
+def _customer_created(p: dict[str, Any]) -> str:
+    return _("Customer %(name)s created") % {"name": p["name"]}
+
+
+@describes("ledger.contact.created")
+def _contact_created(p: dict[str, Any]) -> str:
+    if p.get("email"):
+        return _("Contact %(name)s (%(email)s) added") % {"name": p["name"], "email": p["email"]}
+    return _("Contact %(name)s added") % {"name": p["name"]}
+
+
+@describes("ledger.invoice.created")
+def _invoice_created(p: dict[str, Any]) -> str:
+    return _("Invoice %(number)s issued for %(amount)s, due on %(due)s") % {
+        "number": p["number"],
+        "amount": money(p),
+        "due": day(p, "due_date"),
+    }
+
+
+@describes("ledger.payment.recorded")
+def _payment_recorded(p: dict[str, Any]) -> str:
+    if p.get("reference"):
+        return _("Payment of %(amount)s received on %(date)s (ref. %(reference)s)") % {
+            "amount": money(p),
+            "date": day(p, "date"),
+            "reference": p["reference"],
+        }
+    return _("Payment of %(amount)s received on %(date)s") % {
+        "amount": money(p),
+        "date": day(p, "date"),
+    }
+
+
+@describes("ledger.credit_note.recorded")
+def _credit_note_recorded(p: dict[str, Any]) -> str:
+    return _("Credit note %(number)s of %(amount)s recorded") % {
+        "number": p["number"],
+        "amount": money(p),
+    }
+
+
+@describes("ledger.allocation.created")
+def _allocation_created(p: dict[str, Any]) -> str:
+    values = {
+        "amount": money(p),
+        "ref": p.get("source_ref", ""),
+        "balance": money(p, "balance_after"),
+    }
+    if p.get("source") == "credit_note":
+        return _("%(amount)s of credit note %(ref)s applied; balance now %(balance)s") % values
+    return _("%(amount)s of payment %(ref)s applied; balance now %(balance)s") % values

@@ -1,0 +1,114 @@
+"""Customer list, customer page and customer CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from encaisse.collab.selectors import timeline_for_customer
+from encaisse.ledger.selectors import (
+    credit_notes_visible_to,
+    customer_kpis,
+    customers_visible_to,
+    invoices_visible_to,
+    overdue_amounts_by_customer,
+    payments_visible_to,
+)
+from encaisse.web.filters import CustomerFilterForm
+from encaisse.web.views.listing import chunks, csv_response, paginate, render_list, today, viewer
+
+DETAIL_ROWS = 50
+
+
+@login_required
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
+    on = today()
+    form = CustomerFilterForm(request.GET, user=user)
+    customers = form.apply(customers_visible_to(user).select_related("account_manager"), on)
+    page = paginate(customers, request)
+    overdue = overdue_amounts_by_customer([c.pk for c in page.items], on)
+    rows = [(customer, overdue.get(customer.pk)) for customer in page.items]
+    context = {"form": form, "page": page, "rows": rows, "today": on}
+    return render_list(
+        request, "web/ledger/customer_list.html", "web/ledger/_customer_results.html", context
+    )
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = viewer(request)
+    customer = get_object_or_404(
+        customers_visible_to(user).select_related("account_manager"), pk=pk
+    )
+    on = today()
+    invoices = invoices_visible_to(user).filter(customer=customer)
+    # Open invoices first (oldest due first), then the settled ones, latest first.
+    open_rows = list(invoices.filter(balance__gt=0).order_by("due_date", "id")[:DETAIL_ROWS])
+    settled_rows = list(invoices.filter(balance=0).order_by("-due_date", "-id")[:DETAIL_ROWS])
+    context: dict[str, Any] = {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "kpis": customer_kpis(customer, on),
+        "open_invoices": open_rows,
+        "settled_invoices": settled_rows,
+        "payments": list(
+            payments_visible_to(user)
+            .filter(customer=customer)
+            .order_by("-date", "-id")[:DETAIL_ROWS]
+        ),
+        "credit_notes": list(
+            credit_notes_visible_to(user)
+            .filter(customer=customer)
+            .order_by("-issue_date", "-id")[:DETAIL_ROWS]
+        ),
+        "timeline": list(timeline_for_customer(customer.pk, limit=DETAIL_ROWS)),
+        "today": on,
+        "detail_rows": DETAIL_ROWS,
+    }
+    return render(request, "web/ledger/customer_detail.html", context)
+
+
+@login_required
+@require_GET
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    user = viewer(request)
+    on = today()
+    form = CustomerFilterForm(request.GET, user=user)
+    customers = form.apply(customers_visible_to(user).select_related("account_manager"), on)
+    header = [
+        _("Name"),
+        _("SIREN"),
+        _("External key"),
+        _("Account manager"),
+        _("Status"),
+        _("Currency"),
+        _("Open balance"),
+        _("Overdue"),
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for batch in chunks(customers):
+            overdue = overdue_amounts_by_customer([c.pk for c in batch], on)
+            for c in batch:
+                manager = c.account_manager
+                yield [
+                    c.name,
+                    c.siren,
+                    c.external_key,
+                    (manager.get_full_name() or manager.username) if manager else "",
+                    c.get_status_display(),
+                    c.currency,
+                    c.open_balance,
+                    overdue.get(c.pk, "0.00"),
+                ]
+
+    return csv_response("customers", header, rows())

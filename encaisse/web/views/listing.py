@@ -1,0 +1,161 @@
+"""Helpers shared by the list pages and their CSV exports.
+
+Lists run on a million-invoice ledger, so a page never counts more rows than
+it needs: the total is capped (`COUNT_CAP`), and the page itself fetches one
+extra row to know whether a next page exists.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from encaisse.accounts.models import User
+from encaisse.ledger.models import Customer
+from encaisse.ledger.selectors import customers_visible_to
+
+COUNT_CAP = 10_000
+EXPORT_CHUNK = 2_000
+
+M = TypeVar("M", bound=Model)
+
+
+def viewer(request: HttpRequest) -> User:
+    """The signed-in user (views are behind `login_required`)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def visible_customer(request: HttpRequest, customer_id: int | None) -> Customer | None:
+    """The customer a list is narrowed to; one the viewer may not see is a 404."""
+    if customer_id is None:
+        return None
+    return get_object_or_404(customers_visible_to(viewer(request)), pk=customer_id)
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    number: int
+    size: int
+    total: int
+    total_capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+    @property
+    def page_count(self) -> int | None:
+        if self.total_capped:
+            return None
+        return max(1, -(-self.total // self.size))
+
+
+def page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
+
+
+def paginate(queryset: QuerySet[M], request: HttpRequest, *, cap: int = COUNT_CAP) -> Page[M]:
+    """One page of `queryset` plus a total counted up to `cap` rows."""
+    size = settings.ENCAISSE_PAGE_SIZE
+    number = page_number(request)
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    has_next = len(rows) > size
+    items = rows[:size]
+    if number == 1 and not has_next:
+        total, capped = len(items), False
+    else:
+        total = queryset.order_by().values("pk")[: cap + 1].count()
+        capped = total > cap
+        total = min(total, cap)
+    return Page(
+        items=items, number=number, size=size, total=total, total_capped=capped, has_next=has_next
+    )
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx swap of the results only (a history restore wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_list(
+    request: HttpRequest, template: str, partial: str, context: dict[str, Any]
+) -> HttpResponse:
+    response = render(request, partial if is_htmx(request) else template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    """Stream a UTF-8 CSV (with a BOM so spreadsheet programs read the accents)."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield codecs.BOM_UTF8.decode("utf-8")
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    stamp = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    return response
+
+
+def chunks(queryset: QuerySet[M], size: int = EXPORT_CHUNK) -> Iterator[list[M]]:
+    """Rows in lists of `size`, streaming from the database."""
+    batch: list[M] = []
+    for row in queryset.iterator(chunk_size=size):
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,76 @@
+"""Ledger objects for bob's and carol's portfolios, shared by the web tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from encaisse.accounts.models import User
+from encaisse.ledger.models import Customer, Invoice, Payment
+from encaisse.ledger.services import contact_create, credit_note_record, payment_record
+from tests.conftest import PASSWORD, make_invoice
+
+TODAY = dt.date(2026, 3, 15)
+
+
+@dataclass
+class Portfolio:
+    customer: Customer
+    invoice: Invoice
+    paid_invoice: Invoice
+    payment: Payment
+
+
+def build_portfolio(customer: Customer, prefix: str) -> Portfolio:
+    """An overdue invoice, an invoice settled by a payment, a credit note, a contact."""
+    contact_create(
+        actor=None,
+        customer=customer,
+        name=f"{prefix} Compta",
+        email=f"compta@{prefix.lower()}.test",
+        preferred_for_reminders=True,
+    )
+    invoice = make_invoice(customer, "1200.00", number=f"{prefix}-OVERDUE")
+    paid = make_invoice(customer, "300.00", number=f"{prefix}-PAID", due=dt.date(2026, 2, 20))
+    payment = payment_record(
+        actor=None,
+        customer=customer,
+        amount=Decimal("450.00"),
+        date=dt.date(2026, 2, 25),
+        external_key=f"{prefix}-PAY",
+        bank_reference=f"VIR {prefix}-PAID",
+    )
+    credit_note_record(
+        actor=None,
+        customer=customer,
+        number=f"{prefix}-AV",
+        amount=Decimal("100.00"),
+        issue_date=dt.date(2026, 3, 1),
+        invoice=invoice,
+    )
+    invoice.refresh_from_db()
+    paid.refresh_from_db()
+    return Portfolio(customer=customer, invoice=invoice, paid_invoice=paid, payment=payment)
+
+
+@pytest.fixture
+def bobs(bobs_customer: Customer) -> Portfolio:
+    return build_portfolio(bobs_customer, "BOB")
+
+
+@pytest.fixture
+def carols(carols_customer: Customer) -> Portfolio:
+    return build_portfolio(carols_customer, "CAROL")
+
+
+@pytest.fixture
+def login(client: Client):  # type: ignore[no-untyped-def]
+    def as_user(user: User) -> Client:
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return as_user
