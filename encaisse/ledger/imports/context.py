@@ -1,0 +1,95 @@
+"""What the stages share during one import: options, the report, and small indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from encaisse.accounts.models import User
+from encaisse.ledger.imports import bulk
+from encaisse.ledger.imports.report import ImportReport
+from encaisse.ledger.models import Company
+from encaisse.lib.dates import due_date_for
+
+
+@dataclass(slots=True)
+class CustomerInfo:
+    """What rows of other kinds need to know about their customer; `id` is None in a dry run."""
+
+    id: int | None
+    currency: str
+    terms_days: int | None
+    terms_end_of_month: bool
+
+
+class CustomerIndex:
+    """external_key → CustomerInfo, loaded per chunk with one query for the unseen keys."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, CustomerInfo | None] = {}
+        company = Company.current()
+        self.company_terms = (company.default_terms_days, company.default_terms_end_of_month)
+        self.company_currency = company.currency
+
+    def load(self, keys: set[str]) -> None:
+        missing = [key for key in keys if key not in self._known]
+        if not missing:
+            return
+        rows = bulk.select_in(
+            "SELECT external_key, id, currency, terms_days, terms_end_of_month "
+            "FROM ledger_customer WHERE external_key IN ({marks})",
+            missing,
+        )
+        for key in missing:
+            self._known[key] = None
+        for key, pk, currency, days, eom in rows:
+            self._known[key] = CustomerInfo(pk, currency, days, bool(eom))
+
+    def get(self, key: str) -> CustomerInfo | None:
+        return self._known.get(key)
+
+    def put(self, key: str, info: CustomerInfo) -> None:
+        self._known[key] = info
+
+    def due_date(self, info: CustomerInfo, issue: dt.date) -> dt.date:
+        if info.terms_days is not None:
+            return due_date_for(
+                issue, days=info.terms_days, end_of_month_rule=info.terms_end_of_month
+            )
+        days, eom = self.company_terms
+        return due_date_for(issue, days=days, end_of_month_rule=eom)
+
+
+@dataclass
+class Context:
+    """One import run. `writing` turns off as soon as the run is bound to be rolled back."""
+
+    report: ImportReport
+    actor: User | None
+    batch_id: int | None = None
+    customers: CustomerIndex = field(default_factory=CustomerIndex)
+    # customer id → [created, updated] rows, for one timeline entry per customer.
+    touched: dict[int, list[int]] = field(default_factory=dict)
+    touched_invoices: set[int] = field(default_factory=set)
+    created_at: Any = None
+
+    @property
+    def writing(self) -> bool:
+        report = self.report
+        return not report.dry_run and (report.valid_rows_only or report.error_count == 0)
+
+    def touch(self, customer_id: int | None, created: int = 0, updated: int = 0) -> None:
+        if customer_id is None:
+            return
+        counts = self.touched.setdefault(customer_id, [0, 0])
+        counts[0] += created
+        counts[1] += updated
+
+
+def money(value: Any) -> Decimal:
+    """A money value read back from SQL (SQLite may hand back a float or an int)."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(str(value)).quantize(Decimal("0.01"))

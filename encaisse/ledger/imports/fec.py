@@ -1,0 +1,291 @@
+"""FEC (Fichier des Écritures Comptables) → customers, invoices, payments, credit notes.
+
+1. Read every line (TAB, `|` or `;`; padded cells stripped; Debit/Credit or
+   Montant/Sens; signed amounts); check the file balances; keep only customer
+   lines: accounts 411* (receivables) and 416* (doubtful receivables, which
+   tag the customer "doubtful"). 418 (not yet invoiced) and the rest are ignored.
+2. The customer is CompAuxNum/CompAuxLib, or the 411 sub-account itself.
+3. A debit is an invoice numbered by PieceRef (issue date PieceDate, else
+   EcritureDate; due date from the payment terms). A credit is a credit note
+   when its entry also has a revenue line (class 7), otherwise a payment.
+4. Lettering: within one customer's lettering group (EcritureLet) the new
+   credits are allocated to the group's debits, oldest first. A group that
+   nets to zero ends settled; one that does not stays open by its difference;
+   unlettered lines stay open (credits on account).
+The customer lines are kept in memory (one fiscal year of one company); the
+writes go through the same handlers as the CSV kinds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from encaisse.ledger.imports import bulk
+from encaisse.ledger.imports import fields as f
+from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.kinds.allocating import insert_allocations
+from encaisse.ledger.imports.kinds.credit_notes import CreditNotesHandler
+from encaisse.ledger.imports.kinds.customers import CustomersHandler
+from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
+from encaisse.ledger.imports.kinds.payments import PaymentsHandler
+from encaisse.ledger.imports.reader import FileError, open_table
+from encaisse.ledger.imports.schema import Row
+
+if TYPE_CHECKING:
+    from encaisse.ledger.imports.pipeline import Progress
+
+REQUIRED = ("journalcode", "ecriturenum", "ecrituredate", "comptenum", "pieceref")
+CUSTOMER_ACCOUNTS = ("411", "416")
+DOUBTFUL = "doubtful"
+
+
+@dataclass(slots=True)
+class Line:
+    line: int
+    customer: str
+    amount: Decimal  # debit − credit
+    date: Any
+    piece: str
+    label: str
+    lettering: str
+    entry: str  # journal/number: the accounting entry the line belongs to
+
+
+def fec_import(ctx: Context, file: IO[bytes], progress: Progress | None) -> None:
+    table = open_table(file, separators=("\t", "|", ";"), quoting=False)
+    report = ctx.report
+    report.encoding, report.separator = table.encoding, table.separator
+    header = table.header
+    missing = [name for name in REQUIRED if name not in header]
+    signed = "debit" in header and "credit" in header
+    if not signed and not ("montant" in header and "sens" in header):
+        missing.append("Debit/Credit " + _("or") + " Montant/Sens")
+    if missing:
+        raise FileError(
+            _("Not a FEC file: missing column(s) %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    at = {name: header.index(name) for name in header}
+    lines, names, doubtful, sales_entries = _read(ctx, table.rows, at, signed)
+    report.sha256 = table.sha256()
+    if progress is not None:
+        progress(table.bytes_read)
+    if report.error_count and not report.valid_rows_only:
+        return
+    if not lines:
+        raise FileError(_("This FEC has no customer lines (accounts 411 or 416)."))
+    _write(ctx, lines, names, doubtful, sales_entries)
+
+
+def _read(
+    ctx: Context, rows: Any, at: dict[str, int], signed: bool
+) -> tuple[list[Line], dict[str, tuple[int, str]], set[str], set[str]]:
+    report = ctx.report
+    lines: list[Line] = []
+    names: dict[str, tuple[int, str]] = {}
+    doubtful: set[str] = set()
+    sales_entries: set[str] = set()  # "journal/entry" of entries with a revenue (7) line
+    total = Decimal(0)
+
+    def cell(cells: list[str], name: str) -> str:
+        index = at.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    for number, cells in rows:
+        report.rows += 1
+        account = cell(cells, "comptenum")
+        entry = cell(cells, "journalcode") + "/" + cell(cells, "ecriturenum")
+        try:
+            amount = _amount(cells, cell, signed)
+        except ValueError as exc:
+            report.add_error(number, "Debit/Credit" if signed else "Montant", str(exc))
+            report.error_rows += 1
+            continue
+        total += amount
+        if account.startswith("7"):
+            sales_entries.add(entry)
+        if not account.startswith(CUSTOMER_ACCOUNTS):
+            continue
+        customer = cell(cells, "compauxnum") or account
+        name = cell(cells, "compauxlib") or cell(cells, "comptelib") or customer
+        names.setdefault(customer, (number, name))
+        if account.startswith("416"):
+            doubtful.add(customer)
+        raw_date = cell(cells, "piecedate") or cell(cells, "ecrituredate")
+        try:
+            date = f.date(raw_date)
+        except ValueError as exc:
+            report.add_error(number, "PieceDate", str(exc))
+            report.error_rows += 1
+            continue
+        if amount:
+            lines.append(
+                Line(number, customer, amount, date, cell(cells, "pieceref") or entry,
+                     cell(cells, "ecriturelib"), cell(cells, "ecriturelet"), entry)
+            )  # fmt: skip
+    if total != 0 and not report.error_count:
+        raise FileError(
+            _("The FEC does not balance: debits − credits = %(total)s; is the file complete?")
+            % {"total": total}
+        )
+    return lines, names, doubtful, sales_entries
+
+
+def _amount(cells: list[str], cell: Any, signed: bool) -> Decimal:
+    if signed:
+        debit, credit = cell(cells, "debit") or "0", cell(cells, "credit") or "0"
+        return f.amount(debit) - f.amount(credit)
+    value = f.amount(cell(cells, "montant") or "0")
+    sens = cell(cells, "sens").upper()
+    if sens in {"D", "+1", "1", "+"}:
+        return value
+    if sens in {"C", "-1", "-"}:
+        return -value
+    raise ValueError(_("Sens must be D or C (or +1/-1): %(value)r") % {"value": sens})
+
+
+def _key(prefix: str, customer: str, piece: str, used: dict[str, int]) -> str:
+    """A stable external key; repeats within the file get #2, #3… in file order."""
+    key = f"{prefix}:{customer}:{piece}"
+    used[key] = count = used.get(key, 0) + 1
+    if count > 1:
+        key = f"{key}#{count}"
+    if len(key) > 64:
+        key = key[:47] + "~" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return key
+
+
+def _write(
+    ctx: Context,
+    lines: list[Line],
+    names: dict[str, tuple[int, str]],
+    doubtful: set[str],
+    sales_entries: set[str],
+) -> None:
+    """Feed the derived rows to the CSV handlers, then allocate by lettering."""
+    customers = [
+        Row(line, {"external_key": key[:64], "name": name[:200]}
+            | ({"tags": [DOUBTFUL]} if key in doubtful else {}))
+        for key, (line, name) in names.items()
+    ]  # fmt: skip
+    invoices: list[Row] = []
+    payments: list[Row] = []
+    credit_notes: list[Row] = []
+    groups: dict[tuple[str, str], list[tuple[str, str, Decimal]]] = defaultdict(list)
+    used: dict[str, int] = {}
+    for item in lines:
+        customer = item.customer[:64]
+        piece = item.piece[:64]
+        if item.amount > 0:
+            key = _key("FEC-F", customer, piece, used)
+            invoices.append(
+                Row(
+                    item.line,
+                    {
+                        "external_key": key,
+                        "number": piece,
+                        "customer_key": customer,
+                        "issue_date": item.date,
+                        "amount": item.amount,
+                    },
+                )
+            )
+            kind = "invoice"
+        elif item.entry in sales_entries:
+            key = _key("FEC-A", customer, piece, used)
+            credit_notes.append(
+                Row(
+                    item.line,
+                    {
+                        "external_key": key,
+                        "number": piece,
+                        "customer_key": customer,
+                        "issue_date": item.date,
+                        "amount": -item.amount,
+                        "reason": item.label[:200],
+                    },
+                )
+            )
+            kind = "credit_note"
+        else:
+            key = _key("FEC-P", customer, piece, used)
+            payments.append(
+                Row(
+                    item.line,
+                    {
+                        "external_key": key,
+                        "customer_key": customer,
+                        "date": item.date,
+                        "amount": -item.amount,
+                        "method": "other",
+                        "bank_reference": piece[:120],
+                        "remittance": item.label[:500],
+                    },
+                )
+            )
+            kind = "payment"
+        if item.lettering:
+            groups[(customer, item.lettering)].append((kind, key, item.amount))
+    size = settings.ENCAISSE_IMPORT_CHUNK
+    for handler, rows in (
+        (CustomersHandler(ctx, update_existing=False), customers),
+        (InvoicesHandler(ctx, source="fec"), invoices),
+        (PaymentsHandler(ctx, source="fec"), payments),
+        (CreditNotesHandler(ctx, source="fec"), credit_notes),
+    ):
+        for start in range(0, len(rows), size):
+            handler.handle(rows[start : start + size])
+    if ctx.writing:
+        _letter(ctx, groups)
+
+
+def _letter(ctx: Context, groups: dict[tuple[str, str], list[tuple[str, str, Decimal]]]) -> None:
+    """Allocate the credits created by this batch to the debits of their lettering group."""
+    new: dict[str, dict[str, int]] = {}
+    for kind, table in (("payment", "ledger_payment"), ("credit_note", "ledger_creditnote")):
+        new[kind] = dict(
+            bulk.select_in(
+                f"SELECT external_key, id FROM {table} WHERE import_batch_id IN ({{marks}})",
+                [ctx.batch_id],
+            )
+        )
+    debit_keys = {key for members in groups.values() for kind, key, _a in members
+                  if kind == "invoice"}  # fmt: skip
+    invoices = {
+        key: [pk, money(remaining), currency]
+        for key, pk, remaining, currency in bulk.select_in(
+            "SELECT i.external_key, i.id, ROUND(i.amount - COALESCE((SELECT SUM(a.amount) "
+            "FROM ledger_allocation a WHERE a.invoice_id = i.id), 0), 2), i.currency "
+            "FROM ledger_invoice i WHERE i.external_key IN ({marks})",
+            debit_keys,
+        )
+    }
+    by_source: dict[str, list[tuple[int, str, Decimal, str]]] = {"payment": [], "credit_note": []}
+    for members in groups.values():
+        debits = [
+            invoices[key] for kind, key, _a in members if kind == "invoice" and key in invoices
+        ]
+        for kind, key, amount in members:
+            if kind == "invoice" or key not in new[kind]:
+                continue
+            left = -amount
+            for debit in debits:
+                share = min(left, debit[1])
+                if share > 0:
+                    debit[1] -= share
+                    left -= share
+                    by_source[kind].append((debit[0], key, share, debit[2]))
+                if left <= 0:
+                    break
+    actor = ctx.actor.pk if ctx.actor is not None and ctx.actor.pk else None
+    for kind, column in (("payment", "payment_id"), ("credit_note", "credit_note_id")):
+        rows = by_source[kind]
+        insert_allocations(rows, column, new[kind], ctx.created_at, actor)
+        ctx.report.allocations += len(rows)
+        ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in rows)

@@ -1,0 +1,1 @@
+"""Stage 2b and 3 per kind: check rows against the ledger, then write them in bulk."""

@@ -1,0 +1,125 @@
+"""Credit notes: keyed by external_key (default: number), allocated to the invoice named."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from encaisse.ledger.imports import bulk
+from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.kinds.allocating import OpenInvoices, insert_allocations
+from encaisse.ledger.imports.kinds.base import Handler
+from encaisse.ledger.imports.schema import CREDIT_NOTES, Row
+
+INSERT = (
+    "external_key", "number", "customer_id", "issue_date", "currency", "amount", "allocated",
+    "reason", "source", "import_batch_id", "created_at",
+)  # fmt: skip
+
+
+class CreditNotesHandler(Handler):
+    entity = "credit_notes"
+    schema = CREDIT_NOTES
+
+    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
+        super().__init__(ctx)
+        self.source = source
+
+    def handle(self, rows: list[Row]) -> None:
+        ctx = self.ctx
+        for row in rows:
+            row.values.setdefault("external_key", row.values["number"])
+        ctx.customers.load({row.values["customer_key"] for row in rows})
+        existing = {
+            r[0]: r[1:]
+            for r in bulk.select_in(
+                "SELECT external_key, id, customer_id, issue_date, amount, number, reason "
+                "FROM ledger_creditnote WHERE external_key IN ({marks})",
+                [row.values["external_key"] for row in rows],
+            )
+        }
+        invoices = OpenInvoices(
+            {row.values["invoice_number"] for row in rows if row.values.get("invoice_number")}
+        )
+        creates: list[tuple[Any, ...]] = []
+        allocations: list[tuple[int, str, Decimal, str]] = []
+        updates: list[tuple[dict[str, Any], int]] = []
+        tally = ctx.report.tally(self.entity)
+        for row in rows:
+            v = row.values
+            key = v["external_key"]
+            if not self.first_time(row, key):
+                continue
+            customer = ctx.customers.get(v["customer_key"])
+            if customer is None:
+                self.error(
+                    row, "customer_key", _("unknown customer %(key)r") % {"key": v["customer_key"]}
+                )
+                continue
+            old = existing.get(key)
+            if old is not None:
+                pk, customer_id, issue_date, amount, number, reason = old
+                if customer_id != customer.id or money(amount) != v["amount"]:
+                    self.error(
+                        row,
+                        "external_key",
+                        _("credit note %(key)r was already imported with another customer or "
+                          "amount") % {"key": key},
+                    )  # fmt: skip
+                    continue
+                wanted = {
+                    "issue_date": v["issue_date"],
+                    "number": v["number"],
+                    "reason": v.get("reason", reason),
+                }
+                changed = {
+                    k: val
+                    for k, val in wanted.items()
+                    if str(val) != str({"issue_date": issue_date, "number": number,
+                                        "reason": reason}[k])
+                }  # fmt: skip
+                if changed:
+                    tally.updated += 1
+                    ctx.touch(customer_id, updated=1)
+                    updates.append((changed, pk))
+                else:
+                    tally.unchanged += 1
+                continue
+            number = v.get("invoice_number")
+            if number:
+                if customer.id is None or not invoices.exists(customer.id, number):
+                    self.error(
+                        row,
+                        "invoice_number",
+                        _("no open invoice %(numbers)s for this customer") % {"numbers": number},
+                    )
+                    continue
+                invoice_id, share = invoices.take(customer.id, number, v["amount"])
+                if share > 0:
+                    allocations.append((invoice_id, key, share, customer.currency))
+                    ctx.report.allocations += 1
+            tally.created += 1
+            ctx.touch(customer.id, created=1)
+            creates.append(
+                (
+                    key, v["number"], customer.id, v["issue_date"], customer.currency, v["amount"],
+                    0, v.get("reason", ""), self.source, ctx.batch_id, ctx.created_at,
+                )
+            )  # fmt: skip
+        if ctx.writing:
+            bulk.insert("ledger_creditnote", INSERT, creates)
+            for changed, pk in updates:
+                bulk.update("ledger_creditnote", list(changed), [(*changed.values(), pk)])
+            if allocations:
+                ids = dict(
+                    bulk.select_in(
+                        "SELECT external_key, id FROM ledger_creditnote "
+                        "WHERE external_key IN ({marks})",
+                        {key for _i, key, _a, _c in allocations},
+                    )
+                )
+                actor = ctx.actor.pk if ctx.actor is not None else None
+                insert_allocations(allocations, "credit_note_id", ids, ctx.created_at, actor)
+                ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in allocations)

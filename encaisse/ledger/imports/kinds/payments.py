@@ -1,0 +1,159 @@
+"""Payments: immutable money records keyed by external_key, allocated to the invoices named."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from encaisse.ledger.imports import bulk
+from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.kinds.allocating import OpenInvoices, insert_allocations
+from encaisse.ledger.imports.kinds.base import Handler
+from encaisse.ledger.imports.schema import PAYMENTS, Row
+
+INSERT = (
+    "external_key", "customer_id", "date", "currency", "amount", "allocated", "method",
+    "bank_reference", "remittance", "source", "import_batch_id", "created_at",
+)  # fmt: skip
+TEXTS = ("method", "bank_reference", "remittance")
+
+
+class PaymentsHandler(Handler):
+    entity = "payments"
+    schema = PAYMENTS
+
+    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
+        super().__init__(ctx)
+        self.source = source
+
+    def handle(self, rows: list[Row]) -> None:
+        ctx = self.ctx
+        ctx.customers.load({row.values["customer_key"] for row in rows})
+        existing = {
+            r[0]: r[1:]
+            for r in bulk.select_in(
+                "SELECT external_key, id, customer_id, date, amount, currency, "
+                + ", ".join(TEXTS)
+                + " FROM ledger_payment WHERE external_key IN ({marks})",
+                [row.values["external_key"] for row in rows],
+            )
+        }
+        invoices = OpenInvoices(
+            {n for row in rows if row.values["external_key"] not in existing
+             for n in row.values.get("invoice_numbers", ())}
+        )  # fmt: skip
+        creates: list[tuple[Any, ...]] = []
+        allocations: list[tuple[int, str, Decimal, str]] = []
+        updates: list[tuple[dict[str, Any], int]] = []
+        tally = ctx.report.tally(self.entity)
+        for row in rows:
+            v = row.values
+            key = v["external_key"]
+            if not self.first_time(row, key):
+                continue
+            customer = ctx.customers.get(v["customer_key"])
+            if customer is None:
+                self.error(
+                    row, "customer_key", _("unknown customer %(key)r") % {"key": v["customer_key"]}
+                )
+                continue
+            currency = v.get("currency", customer.currency)
+            if currency != customer.currency:
+                self.error(
+                    row,
+                    "currency",
+                    _("currency %(currency)s differs from the customer's (%(expected)s)")
+                    % {"currency": currency, "expected": customer.currency},
+                )
+                continue
+            old = existing.get(key)
+            if old is not None:
+                pk, customer_id, date, amount, old_currency = old[:5]
+                same = (
+                    customer_id == customer.id
+                    and str(date) == v["date"].isoformat()
+                    and money(amount) == v["amount"]
+                    and old_currency == currency
+                )
+                if not same:
+                    self.error(
+                        row,
+                        "external_key",
+                        _("payment %(key)r was already imported with another customer, date "
+                          "or amount") % {"key": key},
+                    )  # fmt: skip
+                    continue
+                current = dict(zip(TEXTS, old[5:], strict=True))
+                changed = {k: v[k] for k in TEXTS if k in v and v[k] != current[k]}
+                if changed:
+                    tally.updated += 1
+                    ctx.touch(customer_id, updated=1)
+                    updates.append((changed, pk))
+                else:
+                    tally.unchanged += 1
+                continue
+            planned = self._allocate(row, customer.id, v["amount"], currency, invoices)
+            if planned is None:
+                continue
+            allocations.extend(planned)
+            tally.created += 1
+            ctx.report.allocations += len(planned)
+            ctx.touch(customer.id, created=1)
+            creates.append(
+                (
+                    key, customer.id, v["date"], currency, v["amount"], 0,
+                    v.get("method", "transfer"), v.get("bank_reference", ""),
+                    v.get("remittance", ""), self.source, ctx.batch_id, ctx.created_at,
+                )
+            )  # fmt: skip
+        if ctx.writing:
+            self._write(creates, allocations, updates)
+
+    def _allocate(
+        self, row: Row, customer_id: int | None, amount: Decimal, currency: str,
+        invoices: OpenInvoices,
+    ) -> list[tuple[int, str, Decimal, str]] | None:  # fmt: skip
+        numbers = row.values.get("invoice_numbers", [])
+        unknown = [n for n in numbers if customer_id is None or not invoices.exists(customer_id, n)]
+        if unknown:
+            self.error(
+                row,
+                "invoice_numbers",
+                _("no open invoice %(numbers)s for this customer")
+                % {"numbers": ", ".join(unknown)},
+            )
+            return None
+        planned = []
+        left = amount
+        for number in numbers:
+            if left <= 0:
+                break
+            assert customer_id is not None
+            invoice_id, share = invoices.take(customer_id, number, left)
+            if share > 0:
+                planned.append((invoice_id, row.values["external_key"], share, currency))
+                left -= share
+        return planned
+
+    def _write(
+        self,
+        creates: list[tuple[Any, ...]],
+        allocations: list[tuple[int, str, Decimal, str]],
+        updates: list[tuple[dict[str, Any], int]],
+    ) -> None:
+        ctx = self.ctx
+        bulk.insert("ledger_payment", INSERT, creates)
+        for changed, pk in updates:
+            bulk.update("ledger_payment", list(changed), [(*changed.values(), pk)])
+        if allocations:
+            ids = dict(
+                bulk.select_in(
+                    "SELECT external_key, id FROM ledger_payment WHERE external_key IN ({marks})",
+                    {key for _i, key, _a, _c in allocations},
+                )
+            )
+            actor = ctx.actor.pk if ctx.actor is not None else None
+            insert_allocations(allocations, "payment_id", ids, ctx.created_at, actor)
+            ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in allocations)

@@ -1,0 +1,202 @@
+"""The import service: read → validate → write, in chunks, in one transaction.
+
+1. Read: `open_table` streams (line, cells) from the file (encoding and separator sniffed).
+2. Validate: the kind's schema parses every cell; the kind's handler checks each
+   chunk against the ledger (one query per chunk) and classifies rows as
+   created / updated / unchanged / error.
+3. Write: unless it is a dry run, the handler writes the chunk with raw bulk
+   statements. Once an error is seen (and `valid_rows_only` is off) writing
+   stops, the rest is only validated, and the transaction is rolled back.
+4. Finish: balances recomputed set-based for what was touched, one timeline
+   entry per customer touched, an ImportBatch recorded (applied or rejected).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from typing import IO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from encaisse.accounts.models import User
+from encaisse.collab.models import Activity
+from encaisse.collab.services import activities_record_many
+from encaisse.ledger.imports import bulk
+from encaisse.ledger.imports.context import Context
+from encaisse.ledger.imports.kinds.base import Handler
+from encaisse.ledger.imports.kinds.credit_notes import CreditNotesHandler
+from encaisse.ledger.imports.kinds.customers import CustomersHandler
+from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
+from encaisse.ledger.imports.kinds.payments import PaymentsHandler
+from encaisse.ledger.imports.reader import FileError, open_table
+from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport
+from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
+from encaisse.ledger.services.balances import balances_recompute
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+CSV_HANDLERS: dict[str, type[Handler]] = {
+    ImportKind.CUSTOMERS: CustomersHandler,
+    ImportKind.INVOICES: InvoicesHandler,
+    ImportKind.PAYMENTS: PaymentsHandler,
+    ImportKind.CREDIT_NOTES: CreditNotesHandler,
+}
+# Past this many touched rows, recomputing everything is cheaper than long IN lists.
+RECOMPUTE_ALL_ABOVE = 50_000
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_file(
+    *,
+    kind: str,
+    file: IO[bytes],
+    filename: str,
+    actor: User | None,
+    dry_run: bool = False,
+    valid_rows_only: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one file (seekable, binary). Never raises for bad input: see the report."""
+    report = ImportReport(
+        kind=kind, filename=filename, dry_run=dry_run, valid_rows_only=valid_rows_only
+    )
+    if kind not in ImportKind.values:
+        report.file_error = f"unknown kind {kind!r}"
+        return report
+    try:
+        with transaction.atomic():
+            ctx = Context(report=report, actor=actor, created_at=bulk.now_value())
+            if not dry_run:
+                ctx.batch_id = ImportBatch.objects.create(
+                    kind=kind,
+                    filename=filename[:255],
+                    sha256="",
+                    status=ImportStatus.APPLIED,
+                    valid_rows_only=valid_rows_only,
+                    actor=_saved(actor),
+                ).pk
+            _read_and_write(ctx, kind, file, progress)
+            if dry_run or (report.has_errors and not (valid_rows_only and not report.file_error)):
+                raise _Rollback
+            _finish(ctx)
+    except _Rollback:
+        pass
+    except Exception as exc:  # a bug or a database refusal must still give a clear report
+        logger.exception("import of %s failed", filename)
+        report.file_error = _("Unexpected error, nothing was imported: %(error)s") % {
+            "error": exc.__class__.__name__
+        }
+    if not report.sha256:
+        report.sha256 = _sha256(file)
+    if dry_run:
+        report.status = "invalid" if report.has_errors else "valid"
+    elif report.status != ImportStatus.APPLIED:
+        report.status = ImportStatus.REJECTED
+        report.batch_id = _record(report, actor, ImportStatus.REJECTED).pk
+    return report
+
+
+def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress | None) -> None:
+    from encaisse.ledger.imports.fec import fec_import
+
+    report = ctx.report
+    try:
+        if kind == ImportKind.FEC:
+            fec_import(ctx, file, progress)
+            return
+        table = open_table(file)
+        report.encoding, report.separator = table.encoding, table.separator
+        handler = CSV_HANDLERS[kind](ctx)
+        rows = handler.schema.rows(table.rows, table.header, report)
+        for chunk in _chunks(rows, settings.ENCAISSE_IMPORT_CHUNK):
+            handler.handle(chunk)
+            if progress is not None:
+                progress(table.bytes_read)
+        handler.finish()
+        report.sha256 = table.sha256()
+    except FileError as exc:
+        report.file_error = str(exc)
+
+
+def _chunks(rows: Iterator[object], size: int) -> Iterator[list]:  # type: ignore[type-arg]
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _finish(ctx: Context) -> None:
+    report = ctx.report
+    customers = list(ctx.touched)
+    invoices = list(ctx.touched_invoices)
+    balances_recompute(
+        invoice_ids=None if len(invoices) > RECOMPUTE_ALL_ABOVE else invoices,
+        customer_ids=None if len(customers) > RECOMPUTE_ALL_ABOVE else customers,
+    )
+    report.status = ImportStatus.APPLIED
+    batch = ImportBatch.objects.get(pk=ctx.batch_id)
+    _fill(batch, report)
+    batch.save()
+    report.batch_id = batch.pk
+    actor = _saved(ctx.actor)
+    entries = (
+        Activity(
+            verb="ledger.import.applied",
+            actor=actor,
+            customer_id=customer_id,
+            payload={
+                "batch": batch.pk,
+                "kind": report.kind,
+                "file": report.filename,
+                "created": created,
+                "updated": updated,
+            },
+        )
+        for customer_id, (created, updated) in ctx.touched.items()
+    )
+    while part := list(itertools.islice(entries, 5000)):
+        activities_record_many(part)
+
+
+def _fill(batch: ImportBatch, report: ImportReport) -> None:
+    batch.sha256 = report.sha256
+    batch.status = report.status
+    batch.counts = report.counts()
+    batch.errors = [error.as_dict() for error in report.errors[:MAX_STORED_ERRORS]]
+    if report.file_error:
+        batch.errors.insert(0, {"file": report.filename, "line": 0, "column": "",
+                                "reason": report.file_error})  # fmt: skip
+    batch.finished_at = timezone.now()
+
+
+def _record(report: ImportReport, actor: User | None, status: str) -> ImportBatch:
+    batch = ImportBatch(
+        kind=report.kind,
+        filename=report.filename[:255],
+        valid_rows_only=report.valid_rows_only,
+        actor=_saved(actor),
+    )
+    report.status = status
+    _fill(batch, report)
+    batch.save()
+    return batch
+
+
+def _saved(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.pk else None
+
+
+def _sha256(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    while block := file.read(1 << 20):
+        digest.update(block)
+    return digest.hexdigest()

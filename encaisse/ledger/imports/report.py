@@ -1,0 +1,97 @@
+"""What an import found and did: counts per entity and every row error (up to a cap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Errors kept in memory for the report; the total is always counted.
+MAX_REPORTED_ERRORS = 10_000
+# Errors stored on the ImportBatch row.
+MAX_STORED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: where it is and why, in the user's language."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    """The result of a dry run or of an apply.
+
+    `status` is "valid" or "invalid" after a dry run, "applied" or "rejected"
+    after an apply. `file_error` is set when the file could not be read at all.
+    """
+
+    kind: str
+    filename: str
+    dry_run: bool
+    valid_rows_only: bool = False
+    sha256: str = ""
+    encoding: str = ""
+    separator: str = ""
+    rows: int = 0
+    error_rows: int = 0
+    error_count: int = 0
+    allocations: int = 0
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+    status: str = ""
+    batch_id: int | None = None
+
+    def tally(self, entity: str) -> Tally:
+        return self.tallies.setdefault(entity, Tally())
+
+    def add_error(self, line: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(self.filename, line, column, reason))
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_error) or self.error_count > 0
+
+    @property
+    def created(self) -> int:
+        return sum(t.created for t in self.tallies.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(t.updated for t in self.tallies.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(t.unchanged for t in self.tallies.values())
+
+    def counts(self) -> dict[str, Any]:
+        """JSON-friendly counts, as stored on the ImportBatch."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_rows": self.error_rows,
+            "errors": self.error_count,
+            "allocations": self.allocations,
+            "entities": {
+                name: {"created": t.created, "updated": t.updated, "unchanged": t.unchanged}
+                for name, t in self.tallies.items()
+            },
+        }
