@@ -21,7 +21,15 @@ from encaisse.ledger.selectors import (
     payments_visible_to,
 )
 from encaisse.web.filters import CustomerFilterForm
-from encaisse.web.views.listing import chunks, csv_response, paginate, render_list, today, viewer
+from encaisse.web.views.listing import (
+    amount,
+    chunks,
+    csv_response,
+    paginate,
+    render_list,
+    today,
+    viewer,
+)
 
 DETAIL_ROWS = 50
 
@@ -107,8 +115,8 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
                     (manager.get_full_name() or manager.username) if manager else "",
                     c.get_status_display(),
                     c.currency,
-                    c.open_balance,
-                    overdue.get(c.pk, "0.00"),
+                    amount(c.open_balance, c.currency),
+                    amount(overdue.get(c.pk), c.currency),
                 ]
 
     return csv_response("customers", header, rows())

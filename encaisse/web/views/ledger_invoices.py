@@ -15,6 +15,7 @@ from encaisse.collab.selectors import timeline_for_invoice
 from encaisse.ledger.selectors import invoices_visible_to
 from encaisse.web.filters import InvoiceFilterForm
 from encaisse.web.views.listing import (
+    amount,
     chunks,
     csv_response,
     paginate,
@@ -92,8 +93,8 @@ def invoice_export(request: HttpRequest) -> StreamingHttpResponse:
                     i.issue_date.isoformat(),
                     i.due_date.isoformat(),
                     i.currency,
-                    i.amount,
-                    i.balance,
+                    amount(i.amount, i.currency),
+                    amount(i.balance, i.currency),
                     i.get_status_display(),
                     i.days_late(on),
                 ]

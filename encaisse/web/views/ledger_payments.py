@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from encaisse.ledger.selectors import payments_visible_to
 from encaisse.web.filters import PaymentFilterForm
 from encaisse.web.views.listing import (
+    amount,
     chunks,
     csv_response,
     paginate,
@@ -68,9 +69,9 @@ def payment_export(request: HttpRequest) -> StreamingHttpResponse:
                     p.get_method_display(),
                     p.bank_reference,
                     p.currency,
-                    p.amount,
-                    p.allocated,
-                    p.unallocated,
+                    amount(p.amount, p.currency),
+                    amount(p.allocated, p.currency),
+                    amount(p.unallocated, p.currency),
                 ]
 
     return csv_response("payments", header, rows())

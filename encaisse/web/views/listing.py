@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils import timezone
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer
 from encaisse.ledger.selectors import customers_visible_to
+from encaisse.lib.money import round_money
 
 COUNT_CAP = 10_000
 EXPORT_CHUNK = 2_000
@@ -155,6 +157,11 @@ def chunks(queryset: QuerySet[M], size: int = EXPORT_CHUNK) -> Iterator[list[M]]
             batch = []
     if batch:
         yield batch
+
+
+def amount(value: Decimal | None, currency: str) -> str:
+    """An amount for a CSV cell: dot decimal, always the currency's minor unit."""
+    return str(round_money(Decimal(value or 0), currency))
 
 
 def today() -> dt.date:

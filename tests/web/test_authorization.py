@@ -1,0 +1,233 @@
+"""Every route of the project, for every role (SPEC §1.5).
+
+The walker reads the URL resolver, so a route added anywhere (imports pages
+included) is tested without anyone remembering to: a route that needs
+arguments must have an entry in SAMPLES, or this test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from encaisse.accounts.models import User
+from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
+from tests.web.conftest import TODAY, Portfolio
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    arguments: tuple[str, ...]
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue  # Django's own admin views: see test_admin_is_for_staff_only
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield Route(
+                name=f"{namespace}{pattern.name or ''}",
+                path=prefix + str(pattern.pattern),
+                arguments=tuple(pattern.pattern.regex.groupindex),
+            )
+
+
+def project_routes() -> list[Route]:
+    return list(walk(get_resolver().url_patterns))
+
+
+@dataclass
+class World:
+    """What a sample needs: each sales rep's objects, plus shared ones."""
+
+    portfolios: dict[str, Portfolio]
+    import_batch: ImportBatch
+
+
+# Arguments per route name. `owner` is "bob" or "carol" for routes that show one
+# portfolio's object; shared routes ignore it. A route missing here fails.
+Sample = Callable[[World, str], dict[str, Any]]
+OWNED_SAMPLES: dict[str, Sample] = {
+    "customer": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "invoice": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
+}
+SHARED_SAMPLES: dict[str, Sample] = {
+    "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
+}
+# Import pages are built by a colleague: batches are the objects they show.
+IMPORT_SAMPLE_NAMES = ("pk", "batch_id", "batch", "id")
+
+# Lists that can be narrowed to one customer: another rep's customer is a 404.
+CUSTOMER_FILTERED = {"invoices", "invoices_export", "payments", "payments_export"}
+
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+}
+FINANCE = {"ada", "alice"}
+SEES = {
+    "ada": {"bob", "carol"},
+    "alice": {"bob", "carol"},
+    "bob": {"bob"},
+    "carol": {"carol"},
+    "dave": {"bob"},
+}
+# Text that only appears on pages showing that rep's objects.
+MARKERS = {
+    "bob": ("Boulangerie Bob", "BOB-OVERDUE"),
+    "carol": ("Carrosserie Carol", "CAROL-OVERDUE"),
+}
+
+
+def is_finance_only(route: Route) -> bool:
+    return route.path.startswith("imports/")
+
+
+def sample_kwargs(route: Route, world: World, owner: str) -> dict[str, Any]:
+    if not route.arguments:
+        return {}
+    if route.name in OWNED_SAMPLES:
+        return OWNED_SAMPLES[route.name](world, owner)
+    if route.name in SHARED_SAMPLES:
+        return SHARED_SAMPLES[route.name](world, owner)
+    if is_finance_only(route) and set(route.arguments) <= set(IMPORT_SAMPLE_NAMES):
+        return dict.fromkeys(route.arguments, world.import_batch.pk)
+    raise AssertionError(
+        f"Route {route.name!r} ({route.path}) takes {route.arguments}: add sample arguments "
+        "to SAMPLES in tests/web/test_authorization.py so that it is authorization-tested."
+    )
+
+
+def body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def check(
+    client: Client, role: str | None, route: Route, world: World, problems: list[str]
+) -> None:
+    owners = ["bob", "carol"] if route.name in OWNED_SAMPLES else ["bob"]
+    for owner in owners:
+        url = reverse(route.name, kwargs=sample_kwargs(route, world, owner))
+        response = client.get(url)
+        status = response.status_code
+        where = f"{role or 'anonymous'} GET {url} ({route.name})"
+
+        def expect(ok: bool, what: str, where: str = where, status: int = status) -> None:
+            if not ok:
+                problems.append(f"{where}: got {status}, expected {what}")
+
+        if route.name in PUBLIC:
+            expect(status in {200, 302, 405}, "a public page")
+            continue
+        if role is None:
+            login = reverse("login")
+            expect(
+                status == 302 and response["Location"].startswith(login),
+                "a redirect to the login page",
+            )
+            continue
+        if is_finance_only(route):
+            if role in FINANCE:
+                expect(status in {200, 302, 405}, "access for finance and admins")
+            else:
+                posted = client.post(url).status_code
+                expect(
+                    {status, posted} <= {403, 404, 405} and bool({status, posted} & {403, 404}),
+                    f"403/404 (POST gave {posted})",
+                )
+            continue
+        if route.name in OWNED_SAMPLES:
+            expected = 200 if owner in SEES[role] else 404
+            expect(status == expected, str(expected))
+        elif route.name == "home":
+            expect(status == 302, "a redirect to the customers")
+        else:
+            expect(status == 200, "200")
+        if status == 200:
+            content = body(response)
+            for hidden in {"bob", "carol"} - SEES[role]:
+                for marker in MARKERS[hidden]:
+                    if marker in content:
+                        problems.append(f"{where}: shows {marker!r} from {hidden}'s portfolio")
+        if route.name in CUSTOMER_FILTERED:
+            for other in ("bob", "carol"):
+                customer_id = world.portfolios[other].customer.pk
+                filtered = client.get(url, {"customer": customer_id}).status_code
+                expected = 200 if other in SEES[role] else 404
+                if filtered != expected:
+                    problems.append(
+                        f"{where}?customer={other}'s: got {filtered}, expected {expected}"
+                    )
+
+
+@pytest.fixture
+def world(everyone: dict[str, User], bobs: Portfolio, carols: Portfolio) -> World:
+    batch = ImportBatch.objects.create(
+        kind=ImportKind.INVOICES,
+        filename="factures.csv",
+        sha256="0" * 64,
+        status=ImportStatus.APPLIED,
+        actor=everyone["alice"],
+    )
+    return World(portfolios={"bob": bobs, "carol": carols}, import_batch=batch)
+
+
+def test_the_walker_finds_the_ledger_and_shell_routes() -> None:
+    names = {route.name for route in project_routes()}
+    assert {"home", "login", "customers", "customer", "invoice", "payments_export"} <= names
+
+
+@pytest.mark.parametrize("role", [None, "ada", "alice", "bob", "carol", "dave"])
+@time_machine.travel(TODAY, tick=False)
+def test_every_route_for_every_role(
+    client: Client, world: World, everyone: dict[str, User], role: str | None
+) -> None:
+    if role is not None:
+        client.force_login(everyone[role])
+    problems: list[str] = []
+    for route in project_routes():
+        check(client, role, route, world, problems)
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_is_for_staff_only(client: Client, everyone: dict[str, User]) -> None:
+    admin_login = reverse("admin:login")
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith(admin_login)
+    for name in ("ada", "alice", "bob", "carol", "dave"):
+        client.force_login(everyone[name])
+        response = client.get("/admin/")
+        assert response.status_code == 302, name  # the role alone does not open the admin
+        assert response["Location"].startswith(admin_login)
+
+
+def test_admin_changelists_open_for_a_superuser(client: Client, ada: User, bobs: Portfolio) -> None:
+    ada.is_staff = ada.is_superuser = True
+    ada.save()
+    client.force_login(ada)
+    assert client.get("/admin/").status_code == 200
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+    change = reverse("admin:ledger_invoice_change", args=[bobs.invoice.pk])
+    assert client.get(change).status_code == 200

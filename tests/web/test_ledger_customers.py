@@ -1,0 +1,181 @@
+"""Customer list, customer page and customer export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from encaisse.accounts.models import User
+from tests.conftest import make_customer, make_invoice
+from tests.web.conftest import TODAY, Portfolio
+
+pytestmark = pytest.mark.usefixtures("_frozen")
+
+
+@pytest.fixture
+def _frozen() -> Any:
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def export_rows(response: Any) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_list_shows_balances_and_overdue_amounts(
+    client: Client, alice: User, bobs: Portfolio, carols: Portfolio
+) -> None:
+    client.force_login(alice)
+    page = client.get("/customers/").content.decode()
+    assert "Boulangerie Bob" in page and "Carrosserie Carol" in page
+    assert "950,00\u00a0€" in page  # open balance and overdue of each
+
+
+def test_a_sales_rep_sees_his_portfolio_only(
+    client: Client, bob: User, bobs: Portfolio, carols: Portfolio
+) -> None:
+    client.force_login(bob)
+    page = client.get("/customers/").content.decode()
+    assert "Boulangerie Bob" in page and "Carrosserie Carol" not in page
+    # carol is not in bob's account manager filter, and filtering by her is ignored
+    assert f'value="{carols.customer.account_manager_id}"' not in page
+    page = client.get("/customers/", {"manager": carols.customer.account_manager_id})
+    assert "Carrosserie Carol" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "boulan"}, {"Boulangerie Bob"}),
+        ({"q": "123456"}, {"Siren Corp"}),
+        ({"status": "on_hold"}, {"Siren Corp"}),
+        ({"overdue": "on"}, {"Boulangerie Bob", "Carrosserie Carol"}),
+    ],
+)
+def test_filters(
+    client: Client,
+    alice: User,
+    bob: User,
+    bobs: Portfolio,
+    carols: Portfolio,
+    params: dict[str, str],
+    expected: set[str],
+) -> None:
+    make_customer(bob, "Siren Corp", siren="123456789", status="on_hold")
+    client.force_login(alice)
+    page = client.get("/customers/", params).content.decode()
+    for name in ("Boulangerie Bob", "Carrosserie Carol", "Siren Corp"):
+        assert (name in page) == (name in expected), name
+
+
+def test_filter_by_account_manager(
+    client: Client, alice: User, bob: User, bobs: Portfolio, carols: Portfolio
+) -> None:
+    client.force_login(alice)
+    page = client.get("/customers/", {"manager": bob.pk}).content.decode()
+    assert "Boulangerie Bob" in page and "Carrosserie Carol" not in page
+
+
+def test_sort_by_open_balance(client: Client, alice: User, bob: User) -> None:
+    small = make_customer(bob, "Petit")
+    big = make_customer(bob, "Grand")
+    make_invoice(small, "10.00")
+    make_invoice(big, "9000.00")
+    client.force_login(alice)
+    page = client.get("/customers/", {"sort": "-balance"}).content.decode()
+    assert page.index("Grand") < page.index("Petit")
+    page = client.get("/customers/", {"sort": "balance"}).content.decode()
+    assert page.index("Petit") < page.index("Grand")
+
+
+def test_pagination(client: Client, alice: User, bob: User, settings: Any) -> None:
+    settings.ENCAISSE_PAGE_SIZE = 2
+    for name in ("A1", "A2", "A3", "A4", "A5"):
+        make_customer(bob, name)
+    client.force_login(alice)
+    first = client.get("/customers/").content.decode()
+    assert "A1" in first and "A3" not in first and 'rel="next"' in first
+    third = client.get("/customers/", {"page": 3}).content.decode()
+    assert "A5" in third and "A4" not in third and 'rel="next"' not in third
+    assert "5</strong>" in third  # the total
+
+
+def test_htmx_gets_the_results_only(client: Client, alice: User, bobs: Portfolio) -> None:
+    client.force_login(alice)
+    response = client.get("/customers/", {"q": "bob"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "Boulangerie Bob" in content
+    assert "<html" not in content and "<form" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_the_list_runs_a_bounded_number_of_queries(
+    client: Client, everyone: dict[str, User], bob: User, settings: Any, who: str
+) -> None:
+    settings.ENCAISSE_PAGE_SIZE = 50
+    client.force_login(everyone[who])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/customers/", {"sort": "-balance"}).status_code == 200
+        return len(captured)
+
+    make_invoice(make_customer(bob), "10.00")
+    few = queries()
+    for _ in range(30):
+        make_invoice(make_customer(bob), "10.00")
+    assert queries() == few <= 8
+
+
+def test_customer_page(client: Client, dave: User, bobs: Portfolio) -> None:
+    client.force_login(dave)
+    page = client.get(f"/customers/{bobs.customer.pk}/").content.decode()
+    for text in (
+        "Boulangerie Bob",
+        "BOB-OVERDUE",  # open invoice
+        "BOB-PAID",  # settled invoice
+        "BOB-AV",  # credit note
+        "VIR BOB-PAID",  # payment
+        "compta@bob.test",  # contact
+        "34 days late",
+        "Invoice BOB-OVERDUE issued for 1\u202f200,00\u00a0€",  # timeline sentence
+    ):
+        assert text in page, text
+
+
+def test_customer_page_queries_do_not_grow_with_the_ledger(
+    client: Client, alice: User, bobs: Portfolio
+) -> None:
+    client.force_login(alice)
+    url = f"/customers/{bobs.customer.pk}/"
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for _ in range(10):
+        make_invoice(bobs.customer, "20.00")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before) <= 14
+
+
+def test_export_is_scoped_and_filtered(
+    client: Client, bob: User, alice: User, bobs: Portfolio, carols: Portfolio
+) -> None:
+    client.force_login(bob)
+    response = client.get("/customers/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = export_rows(response)
+    assert rows[0][:2] == ["Name", "SIREN"]
+    assert [row[0] for row in rows[1:]] == ["Boulangerie Bob"]
+    assert rows[1][-2:] == ["950.00", "950.00"]
+    client.force_login(alice)
+    rows = export_rows(client.get("/customers/export.csv", {"q": "carro"}))
+    assert [row[0] for row in rows[1:]] == ["Carrosserie Carol"]
