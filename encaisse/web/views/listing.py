@@ -89,8 +89,9 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def paginate(queryset: QuerySet[M], request: HttpRequest, *, cap: int = COUNT_CAP) -> Page[M]:
-    """One page of `queryset` plus a total counted up to `cap` rows."""
+def paginate(queryset: QuerySet[M], request: HttpRequest, *, cap: int | None = None) -> Page[M]:
+    """One page of `queryset` plus a total counted up to `cap` (COUNT_CAP) rows."""
+    cap = COUNT_CAP if cap is None else cap
     size = settings.ENCAISSE_PAGE_SIZE
     number = page_number(request)
     start = (number - 1) * size
