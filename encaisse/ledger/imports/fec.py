@@ -90,7 +90,7 @@ def _read(
     lines: list[Line] = []
     names: dict[str, tuple[int, str]] = {}
     doubtful: set[str] = set()
-    sales_entries: set[str] = set()  # "journal/entry" of entries with a revenue (7) line
+    sales_entries: set[str] = set()  # entries with a revenue (class 7) line
     total = Decimal(0)
 
     def cell(cells: list[str], name: str) -> str:
@@ -100,7 +100,10 @@ def _read(
     for number, cells in rows:
         report.rows += 1
         account = cell(cells, "comptenum")
-        entry = cell(cells, "journalcode") + "/" + cell(cells, "ecriturenum")
+        # Some packages number every entry 0 (Odicom): the piece and date disambiguate.
+        entry = "/".join(
+            cell(cells, name) for name in ("journalcode", "ecriturenum", "ecrituredate", "pieceref")
+        )
         try:
             amount = _amount(cells, cell, signed)
         except ValueError as exc:

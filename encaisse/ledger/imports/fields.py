@@ -32,8 +32,10 @@ def text(max_length: int) -> Parser:
 
 
 def amount(raw: str) -> Decimal:
+    # parse_amount takes a trailing "€"; spreadsheets in English put it in front.
+    text_ = raw.replace("€", "").replace("£", "").replace("$", "")
     try:
-        value = parse_amount(raw)
+        value = parse_amount(text_)
     except ValueError:
         raise ValueError(_("not an amount: %(value)r") % {"value": raw}) from None
     if abs(value) >= Decimal("1e16"):

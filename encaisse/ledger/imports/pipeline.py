@@ -86,6 +86,8 @@ def import_file(
                     actor=_saved(actor),
                 ).pk
             _read_and_write(ctx, kind, file, progress)
+            # Cell errors come out while reading, ledger checks per chunk: show them in file order.
+            report.errors.sort(key=lambda error: error.line)
             if dry_run or (report.has_errors and not (valid_rows_only and not report.file_error)):
                 raise _Rollback
             _finish(ctx)
