@@ -1,0 +1,123 @@
+"""Import pages: upload → review → apply, for finance only; a bad file never gives a 500."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from encaisse.accounts.models import User
+from encaisse.ledger.models import Customer, ImportBatch
+
+pytestmark = pytest.mark.django_db
+
+GOOD = b"external_key;name\nC1;Dupont\nC2;Martin\n"
+BAD = b"external_key;name\nC1;Dupont\nC1;Twice\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def upload(client: Client, content: bytes, kind: str = "customers", name: str = "c.csv") -> Any:
+    return client.post(
+        reverse("import_new"),
+        {"kind": kind, "file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+
+def hidden(response: Any) -> dict[str, str]:
+    form = response.context["form"]
+    return {name: form.cleaned_data[name] for name in ("kind", "sha256", "name")}
+
+
+@pytest.mark.parametrize("name", ["ada", "alice"])
+def test_finance_uploads_reviews_and_applies(
+    client: Client, everyone: dict[str, User], media: Path, name: str
+) -> None:
+    client.force_login(everyone[name])
+    response = upload(client, GOOD)
+    assert response.status_code == 200
+    assert response.templates[0].name == "web/imports/review.html"
+    assert response.context["report"].created == 2
+    assert Customer.objects.count() == 0  # a review writes nothing
+    data = hidden(response)
+    assert (media / "imports" / data["sha256"]).is_file()
+    response = client.post(reverse("import_apply"), data, follow=True)
+    assert response.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.actor, batch.counts["created"]) == ("applied", everyone[name], 2)
+    assert Customer.objects.count() == 2
+    assert not (media / "imports" / data["sha256"]).exists()
+    assert "c.csv" in client.get(reverse("imports")).content.decode()
+
+
+def test_errors_are_listed_and_valid_rows_can_be_imported(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = upload(client, BAD)
+    page = response.content.decode()
+    assert 'name="valid_rows_only"' in page
+    assert ">3</td><td>external_key</td>" in page
+    data = hidden(response)
+    response = client.post(reverse("import_apply"), data, follow=True)
+    assert ImportBatch.objects.get().status == "rejected"
+    assert Customer.objects.count() == 0
+    client.post(reverse("import_apply"), {**data, "valid_rows_only": "1"})
+    assert Customer.objects.count() == 1
+    detail = client.get(reverse("import_detail", args=[ImportBatch.objects.first().pk]))
+    assert detail.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\xff" * 500, b"no separator here\n", b"a;b\n1;2\n", bytes(range(256)) * 10],
+)
+@pytest.mark.parametrize("kind", ["customers", "invoices", "payments", "credit_notes", "fec"])
+def test_a_bad_upload_never_gives_a_500(
+    client: Client, alice: User, content: bytes, kind: str
+) -> None:
+    client.force_login(alice)
+    response = upload(client, content, kind=kind)
+    assert response.status_code == 200
+    if response.context.get("report") is not None:
+        assert response.context["report"].has_errors
+        data = hidden(response)
+        applied = client.post(reverse("import_apply"), data, follow=True)
+        assert applied.status_code == 200
+    assert Customer.objects.count() == 0
+
+
+def test_tampered_references_are_refused(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    for sha in ("../../etc/passwd", "0" * 64, "Z" * 64, ""):
+        response = client.get(reverse("import_review"), {"kind": "customers", "sha256": sha,
+                                                         "name": "x"})  # fmt: skip
+        assert response.status_code == 302
+        response = client.post(reverse("import_apply"), {"kind": "customers", "sha256": sha,
+                                                         "name": "x"})  # fmt: skip
+        assert response.status_code == 302
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["bob", "carol", "dave"])
+def test_sales_and_managers_are_refused(
+    client: Client, everyone: dict[str, User], name: str
+) -> None:
+    client.force_login(everyone[name])
+    for route in ("imports", "import_new", "import_review", "import_apply"):
+        assert client.get(reverse(route)).status_code == 403
+    assert upload(client, GOOD).status_code == 403
+    assert client.post(reverse("import_apply"), {}).status_code == 403
+    assert Customer.objects.count() == 0
+
+
+def test_anonymous_is_sent_to_login(client: Client) -> None:
+    response = client.get(reverse("import_new"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
