@@ -74,7 +74,12 @@ def test_invalid_identifiers_and_unknown_account_manager() -> None:
         "external_key,name,siren,siret,vat_number,account_manager\n"
         "C1,A,123456789,,,\nC2,B,,12345678901234,,\nC3,C,,,FR00000000000,\nC4,D,,,,nobody\n",
     )
-    assert _errors(report) == [(2, "siren"), (3, "siret"), (4, "vat_number"), (5, "account_manager")]
+    assert _errors(report) == [
+        (2, "siren"),
+        (3, "siret"),
+        (4, "vat_number"),
+        (5, "account_manager"),
+    ]
     assert ledger_counts() == (0, 0, 0, 0)
 
 
@@ -107,7 +112,10 @@ def test_a_broken_encoding_after_the_sample_is_a_file_error(settings: object) ->
 
 def test_an_invoice_amount_cannot_change_once_paid(customers: None) -> None:
     run("invoices", HEADER + "F1;C1;2026-01-10;;100;\n")
-    run("payments", "external_key;customer_key;date;amount;invoice_numbers\nP1;C1;2026-01-20;40;F1\n")
+    run(
+        "payments",
+        "external_key;customer_key;date;amount;invoice_numbers\nP1;C1;2026-01-20;40;F1\n",
+    )
     report = run("invoices", HEADER + "F1;C1;2026-01-10;;120;\n")
     assert report.status == "rejected"
     assert _errors(report) == [(2, "amount")]

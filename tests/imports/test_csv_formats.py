@@ -18,7 +18,9 @@ ROWS = [("C1", "Société Générale d'Éclairage", "1 234,56"), ("C2", "Café N
 @pytest.mark.parametrize("separator", [";", ",", "\t", "|"])
 def test_every_separator_is_detected(separator: str) -> None:
     lines = [separator.join(["external_key", "name"])]
-    lines += [separator.join([key, f'"{name}"' if separator in name else name]) for key, name, _a in ROWS]
+    lines += [
+        separator.join([key, f'"{name}"' if separator in name else name]) for key, name, _a in ROWS
+    ]
     report = run("customers", "\n".join(lines) + "\n")
     assert (report.status, report.separator, report.created) == ("applied", separator, 2)
     assert Customer.objects.get(external_key="C1").name == ROWS[0][1]

@@ -14,10 +14,13 @@ from tests.imports.helpers import run
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMERS = """external_key,name,siren,vat_number,city,terms_days,terms_end_of_month,account_manager,credit_limit,risk_class,status,tags,contact_name,contact_email
-C1,Boulangerie Dupont,732829320,FR40303265045,Lyon,45,1,bob,"10 000,00",b,active,vip|bakery,Marie Dupont,marie@dupont.test
-C2,Garage Martin,,,Paris,,,bob@encaisse.test,,,prospect,,,
-"""
+CUSTOMERS = (
+    "external_key,name,siren,vat_number,city,terms_days,terms_end_of_month,account_manager,"
+    "credit_limit,risk_class,status,tags,contact_name,contact_email\n"
+    'C1,Boulangerie Dupont,732829320,FR40303265045,Lyon,45,1,bob,"10 000,00",b,active,'
+    "vip|bakery,Marie Dupont,marie@dupont.test\n"
+    "C2,Garage Martin,,,Paris,,,bob@encaisse.test,,,prospect,,,\n"
+)
 
 INVOICES = """number;customer_key;issue_date;due_date;amount;amount_excl_tax;po_reference
 F1;C1;2026-01-10;2026-02-09;1200,00;1000,00;PO-1

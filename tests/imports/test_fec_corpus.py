@@ -87,9 +87,7 @@ def test_odicom_pipe_latin1_entries_numbered_zero() -> None:
 
 
 def test_agrigest_padded_signed_amounts_unlettered() -> None:
-    expected = _import_and_compare(
-        "ekylibre__agrigest__123456789FEC20230331.txt", "\t", "latin-1"
-    )
+    expected = _import_and_compare("ekylibre__agrigest__123456789FEC20230331.txt", "\t", "latin-1")
     assert sum(expected.values()) == Decimal("29900.14")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -39,10 +40,8 @@ def test_plain_notations_parse_back(value: Decimal, style: str) -> None:
 def test_cell_parsers_raise_only_value_error(text: str) -> None:
     for parse in (fields.amount, fields.date, fields.integer, fields.boolean, fields.siren_number,
                   fields.siret_number, fields.vat_number, fields.upper_code(3)):  # fmt: skip
-        try:
+        with contextlib.suppress(ValueError):
             parse(text)
-        except ValueError:
-            pass
 
 
 @given(st.binary(max_size=4000))
@@ -55,7 +54,9 @@ cells = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.sampled_from(["customers", "invoices", "payments", "credit_notes", "fec"]),
     st.lists(st.lists(cells, min_size=1, max_size=10), max_size=6),
@@ -78,7 +79,9 @@ def test_random_rows_never_raise(kind: str, rows: list[list[str]], separator: st
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=3000), st.sampled_from(["customers", "invoices", "fec"]))
 def test_random_bytes_never_raise(data: bytes, kind: str) -> None:
     report = run(kind, data, dry_run=True)

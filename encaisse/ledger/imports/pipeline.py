@@ -36,6 +36,7 @@ from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
 from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport
+from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
 from encaisse.ledger.services.balances import balances_recompute
 
@@ -130,7 +131,7 @@ def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress
         report.file_error = str(exc)
 
 
-def _chunks(rows: Iterator[object], size: int) -> Iterator[list]:  # type: ignore[type-arg]
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     while chunk := list(itertools.islice(rows, size)):
         yield chunk
 
@@ -144,6 +145,7 @@ def _finish(ctx: Context) -> None:
         customer_ids=None if len(customers) > RECOMPUTE_ALL_ABOVE else customers,
     )
     report.status = ImportStatus.APPLIED
+    assert ctx.batch_id is not None
     batch = ImportBatch.objects.get(pk=ctx.batch_id)
     _fill(batch, report)
     batch.save()
