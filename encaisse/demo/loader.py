@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User
@@ -84,9 +84,20 @@ def load_into_database(
                     loader.flush()
                 advance(len(history.invoices))
             loader.flush()
+        _analyze()
         balances_recompute()
         _timeline(loader, users)
     return DemoLoadResult(logins=logins, counts=loader.counts)
+
+
+def _analyze() -> None:
+    """Refresh PostgreSQL's statistics: on tables that were empty a moment ago the
+    planner would run the correlated sums of `balances_recompute` as scans."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Customer, Invoice, Payment, CreditNote, Allocation):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _company() -> None:
