@@ -31,19 +31,20 @@ def describes(verb: str) -> Callable[[Describer], Describer]:
 
 
 def money(payload: dict[str, Any], key: str = "amount") -> str:
+    raw = payload[key]  # a missing figure means a malformed payload: generic sentence
     try:
-        amount = Decimal(str(payload.get(key, "")))
+        amount = Decimal(str(raw))
     except InvalidOperation:
-        return str(payload.get(key, ""))
+        return str(raw)
     return format_money(amount, str(payload.get("currency") or "EUR"), get_language() or "fr")
 
 
 def day(payload: dict[str, Any], key: str) -> str:
-    raw = payload.get(key)
+    raw = payload[key]
     try:
         return formats.date_format(dt.date.fromisoformat(str(raw)), "SHORT_DATE_FORMAT")
     except ValueError:
-        return str(raw or "")
+        return str(raw)
 
 
 def sentence(activity: Activity) -> str:
@@ -119,3 +120,17 @@ def _allocation_created(p: dict[str, Any]) -> str:
     if p.get("source") == "credit_note":
         return _("%(amount)s of credit note %(ref)s applied; balance now %(balance)s") % values
     return _("%(amount)s of payment %(ref)s applied; balance now %(balance)s") % values
+
+
+@describes("ledger.import.applied")
+def _import_applied(p: dict[str, Any]) -> str:
+    return _("Imported from %(file)s: %(created)s created, %(updated)s updated") % {
+        "file": p["file"],
+        "created": p.get("created", 0),
+        "updated": p.get("updated", 0),
+    }
+
+
+@describes("collab.comment.added")
+def _comment_added(p: dict[str, Any]) -> str:
+    return _("Comment: “%(text)s”") % {"text": p["text"]}

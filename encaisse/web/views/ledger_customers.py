@@ -31,7 +31,8 @@ from encaisse.web.views.listing import (
     viewer,
 )
 
-DETAIL_ROWS = 50
+OPEN_ROWS = 25  # the customer page shows what to chase; lists hold the rest
+RECENT_ROWS = 8
 
 
 @login_required
@@ -60,8 +61,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     on = today()
     invoices = invoices_visible_to(user).filter(customer=customer)
     # Open invoices first (oldest due first), then the settled ones, latest first.
-    open_rows = list(invoices.filter(balance__gt=0).order_by("due_date", "id")[:DETAIL_ROWS])
-    settled_rows = list(invoices.filter(balance=0).order_by("-due_date", "-id")[:DETAIL_ROWS])
+    open_rows = list(invoices.filter(balance__gt=0).order_by("due_date", "id")[:OPEN_ROWS])
+    settled_rows = list(invoices.filter(balance=0).order_by("-due_date", "-id")[:RECENT_ROWS])
     context: dict[str, Any] = {
         "customer": customer,
         "contacts": list(customer.contacts.all()),
@@ -71,16 +72,17 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payments": list(
             payments_visible_to(user)
             .filter(customer=customer)
-            .order_by("-date", "-id")[:DETAIL_ROWS]
+            .order_by("-date", "-id")[:RECENT_ROWS]
         ),
         "credit_notes": list(
             credit_notes_visible_to(user)
             .filter(customer=customer)
-            .order_by("-issue_date", "-id")[:DETAIL_ROWS]
+            .order_by("-issue_date", "-id")[:RECENT_ROWS]
         ),
-        "timeline": list(timeline_for_customer(customer.pk, limit=DETAIL_ROWS)),
+        "timeline": list(timeline_for_customer(customer.pk, limit=30)),
         "today": on,
-        "detail_rows": DETAIL_ROWS,
+        "open_rows": OPEN_ROWS,
+        "recent_rows": RECENT_ROWS,
     }
     return render(request, "web/ledger/customer_detail.html", context)
 

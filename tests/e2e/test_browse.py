@@ -1,0 +1,151 @@
+"""A real browser browses the ledger: sign in, filter the customers, open one.
+
+Runs Debian's Chromium through Playwright against pytest-django's live server.
+With ENCAISSE_SCREENSHOTS=1, a second test loads the demo ledger and saves the
+screenshots of docs/screenshots/ (kept out of normal runs so CI never rewrites them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.db.models import Count
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from encaisse.accounts.models import User
+from encaisse.collab.models import Activity
+from encaisse.ledger.models import Invoice
+from tests.conftest import PASSWORD
+from tests.web.conftest import Portfolio
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make browser)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes around it are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server's request threads must not keep database sessions open
+    # (PostgreSQL refuses to drop the test database while one is).
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+        # Django's connections are per async context: close the ones a test
+        # opened while Playwright's loop ran, or they outlive the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/customers/$"))
+
+
+def test_sign_in_filter_and_open_a_customer(
+    transactional_db: None,
+    live_server: Any,
+    alice: User,
+    bobs: Portfolio,
+    carols: Portfolio,
+    page: Page,  # last: the data above is written before Playwright starts its loop
+) -> None:
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    results = page.locator("#results")
+    expect(results).to_contain_text("Boulangerie Bob")
+    expect(results).to_contain_text("Carrosserie Carol")
+
+    # htmx narrows the table in place and keeps the filter in the address bar.
+    page.fill("input[name=q]", "carro")
+    page.wait_for_url(re.compile(r"q=carro"))
+    expect(results).not_to_contain_text("Boulangerie Bob")
+    expect(results).to_contain_text("Carrosserie Carol")
+    page.fill("input[name=q]", "")
+    expect(results).to_contain_text("Boulangerie Bob")
+
+    page.get_by_role("link", name="Boulangerie Bob").click()
+    page.wait_for_url(re.compile(rf"/customers/{bobs.customer.pk}/$"))
+    expect(page.locator("h1")).to_contain_text("Boulangerie Bob")
+    expect(page.locator(".kpis")).to_contain_text("950,00\u00a0€")
+    expect(page.locator("main")).to_contain_text("BOB-OVERDUE")
+    expect(page.locator(".timeline")).to_contain_text("Invoice BOB-OVERDUE issued for")
+
+    page.get_by_role("link", name="BOB-OVERDUE").first.click()
+    expect(page.locator("h1")).to_contain_text("BOB-OVERDUE")
+    expect(page.locator("main")).to_contain_text("BOB-AV")
+
+
+@pytest.mark.skipif(
+    os.environ.get("ENCAISSE_SCREENSHOTS") != "1", reason="set ENCAISSE_SCREENSHOTS=1"
+)
+def test_screenshots(transactional_db: None, live_server: Any, page: Page) -> None:
+    from encaisse.demo.loader import load_into_database
+    from encaisse.demo.staff import DEMO_PASSWORD
+
+    load_into_database(invoices=1500, seed=7)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+
+    page.goto(f"{base}/login/")
+    page.screenshot(path=SCREENSHOTS / "login-fr.png")
+    sign_in(page, base, "finance", DEMO_PASSWORD)
+    page.goto(f"{base}/customers/?sort=-balance")
+    page.screenshot(path=SCREENSHOTS / "customers-fr.png")
+    # The customer with the richest timeline, and one of its partly paid invoices.
+    busiest = (
+        Activity.objects.filter(customer__isnull=False)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["customer_id"]
+    )
+    page.goto(f"{base}/customers/{busiest}/")
+    page.screenshot(path=SCREENSHOTS / "customer-fr.png", full_page=True)
+    page.goto(f"{base}/invoices/")
+    page.screenshot(path=SCREENSHOTS / "invoices-fr.png")
+    partly_paid = Invoice.objects.filter(status="partially_paid").order_by("due_date")
+    invoice = partly_paid.filter(customer_id=busiest).first() or partly_paid.first()
+    assert invoice is not None
+    page.goto(f"{base}/invoices/{invoice.pk}/")
+    page.screenshot(path=SCREENSHOTS / "invoice-fr.png", full_page=True)
+    page.goto(f"{base}/payments/")
+    page.screenshot(path=SCREENSHOTS / "payments-fr.png")
+
+    page.goto(f"{base}/customers/?sort=-balance")
+    page.click("form.langswitch button[value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.screenshot(path=SCREENSHOTS / "customers-en.png")
