@@ -82,6 +82,8 @@ def load_into_database(
                 loader.add(history)
                 if loader.pending_invoices >= CHUNK_INVOICES:
                     loader.flush()
+                    # With DEBUG on, Django keeps every query's SQL: megabytes per bulk insert.
+                    connection.queries_log.clear()
                 advance(len(history.invoices))
             loader.flush()
         _analyze()
