@@ -6,6 +6,7 @@ Reasons are translated here, once, so that every error a user sees is French-fir
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,14 @@ def text(max_length: int) -> Parser:
     return parse
 
 
+# "1234.56", "-12,5": most cells of a machine-written file; skip the general parser.
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:[.,][0-9]{1,2})?")
+CENT = Decimal("0.01")
+
+
 def amount(raw: str) -> Decimal:
+    if _PLAIN_AMOUNT.fullmatch(raw):
+        return Decimal(raw.replace(",", ".")).quantize(CENT)
     # parse_amount takes a trailing "€"; spreadsheets in English put it in front.
     text_ = raw.replace("€", "").replace("£", "").replace("$", "")
     try:

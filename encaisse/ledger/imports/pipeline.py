@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,7 @@ CSV_HANDLERS: dict[str, type[Handler]] = {
 }
 # Past this many touched rows, recomputing everything is cheaper than long IN lists.
 RECOMPUTE_ALL_ABOVE = 50_000
+ANALYZE_ABOVE = 10_000
 
 
 class _Rollback(Exception):
@@ -138,6 +139,13 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 def _finish(ctx: Context) -> None:
     report = ctx.report
+    if connection.vendor == "postgresql" and report.created > ANALYZE_ABOVE:
+        # Bulk-loaded tables have stale statistics; the planner would then scan
+        # instead of using the indexes in the recomputation below.
+        with connection.cursor() as cursor:
+            for table in ("ledger_customer", "ledger_invoice", "ledger_payment",
+                          "ledger_creditnote", "ledger_allocation"):  # fmt: skip
+                cursor.execute(f"ANALYZE {table}")
     customers = list(ctx.touched)
     invoices = list(ctx.touched_invoices)
     balances_recompute(
