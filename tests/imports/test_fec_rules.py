@@ -108,3 +108,15 @@ def test_bad_amount_or_date_on_a_customer_line_names_the_line() -> None:
     assert report.status == "rejected"
     assert [(e.line, e.column) for e in report.errors] == [(2, "Debit/Credit"), (4, "PieceDate")]
     assert ledger_counts() == (0, 0, 0, 0)
+
+
+def test_fec_keeps_existing_customers_and_only_adds_the_doubtful_tag() -> None:
+    run("customers", "external_key;name;tags\nDUPONT;Dupont SA;vip|b\n41600000;Douteux;z|a\n")
+    report = run("fec", HEADER + SALES, filename="fec.txt")
+    assert report.tally("customers").unchanged == 1
+    assert report.tally("customers").updated == 1
+    assert Customer.objects.get(external_key="DUPONT").name == "Dupont SA"
+    assert Customer.objects.get(external_key="DUPONT").tags == ["vip", "b"]
+    assert Customer.objects.get(external_key="41600000").tags == ["z", "a", "doubtful"]
+    again = run("fec", HEADER + SALES, filename="fec.txt")
+    assert again.created == again.updated == 0

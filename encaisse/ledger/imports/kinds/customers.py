@@ -102,9 +102,9 @@ class CustomersHandler(Handler):
                 current["terms_end_of_month"] = bool(current["terms_end_of_month"])
                 if current["credit_limit"] is not None:
                     current["credit_limit"] = money(current["credit_limit"])
-                if not self.update_existing:
-                    values = {k: v for k, v in values.items() if k == "tags"}
-                    values["tags"] = sorted(set(current["tags"]) | set(values.get("tags", [])))
+                if not self.update_existing:  # FEC: only add tags (e.g. "doubtful")
+                    added = [t for t in values.get("tags", []) if t not in current["tags"]]
+                    values = {"tags": current["tags"] + added} if added else {}
                 changed = {k: v for k, v in values.items() if current[k] != v}
                 if "currency" in changed:
                     self.error(row, "currency", _("a customer's currency cannot change"))
