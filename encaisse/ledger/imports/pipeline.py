@@ -37,7 +37,7 @@ from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport
 from encaisse.ledger.imports.schema import Row
-from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
+from encaisse.ledger.models import Customer, ImportBatch, ImportKind, ImportStatus, Invoice
 from encaisse.ledger.services.balances import balances_recompute
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ CSV_HANDLERS: dict[str, type[Handler]] = {
     ImportKind.PAYMENTS: PaymentsHandler,
     ImportKind.CREDIT_NOTES: CreditNotesHandler,
 }
-# Past this many touched rows, recomputing everything is cheaper than long IN lists.
+# Past this many touched rows (and half the table), recompute everything at once.
 RECOMPUTE_ALL_ABOVE = 50_000
 ANALYZE_ABOVE = 10_000
 
@@ -146,11 +146,9 @@ def _finish(ctx: Context) -> None:
             for table in ("ledger_customer", "ledger_invoice", "ledger_payment",
                           "ledger_creditnote", "ledger_allocation"):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
-    customers = list(ctx.touched)
-    invoices = list(ctx.touched_invoices)
     balances_recompute(
-        invoice_ids=None if len(invoices) > RECOMPUTE_ALL_ABOVE else invoices,
-        customer_ids=None if len(customers) > RECOMPUTE_ALL_ABOVE else customers,
+        invoice_ids=_ids_or_all(ctx.touched_invoices, Invoice),
+        customer_ids=_ids_or_all(set(ctx.touched), Customer),
     )
     report.status = ImportStatus.APPLIED
     assert ctx.batch_id is not None
@@ -176,6 +174,17 @@ def _finish(ctx: Context) -> None:
     )
     while part := list(itertools.islice(entries, 5000)):
         activities_record_many(part)
+
+
+def _ids_or_all(ids: set[int], model: type[Invoice] | type[Customer]) -> list[int] | None:
+    """The touched ids, or None ("all") when they are most of the table anyway.
+
+    On a large ledger a small import must not rewrite every row: each rewritten
+    row costs index maintenance, and on PostgreSQL a new row version.
+    """
+    if len(ids) > RECOMPUTE_ALL_ABOVE and len(ids) * 2 > model.objects.count():
+        return None
+    return list(ids)
 
 
 def _fill(batch: ImportBatch, report: ImportReport) -> None:
