@@ -33,7 +33,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     on = today()
     form = InvoiceFilterForm(request.GET, user=user)
     customer = visible_customer(request, form.value("customer"))
-    invoices = form.apply(invoices_visible_to(user).select_related("customer"), on)
+    # Prefetch, not a join: joining customers before the sort makes PostgreSQL
+    # hash-join the whole ledger; one more query fetches the page's customers.
+    invoices = form.apply(invoices_visible_to(user).prefetch_related("customer"), on)
     page = paginate(invoices, request)
     context = {"form": form, "page": page, "customer": customer, "today": on}
     return render_list(

@@ -30,7 +30,9 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     form = PaymentFilterForm(request.GET, user=user)
     customer = visible_customer(request, form.value("customer"))
-    payments = form.apply(payments_visible_to(user).select_related("customer"), today())
+    # Prefetch, not a join: joining customers before the sort makes PostgreSQL
+    # hash-join the whole ledger; one more query fetches the page's customers.
+    payments = form.apply(payments_visible_to(user).prefetch_related("customer"), today())
     page = paginate(payments, request)
     context = {"form": form, "page": page, "customer": customer}
     return render_list(
