@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core import mail
@@ -121,3 +122,12 @@ def test_an_unknown_language_changes_nothing(client: Client, alice: User) -> Non
     client.post(reverse("set_language"), {"language": "xx", "next": "/customers/"})
     alice.refresh_from_db()
     assert alice.language == ""
+
+
+def test_error_pages_use_the_layout(client: Client, bob: User, settings: Any) -> None:
+    settings.DEBUG = False
+    client.force_login(bob)
+    page = client.get("/customers/999999/")
+    assert page.status_code == 404
+    assert "not in your portfolio" in page.content.decode()
+    assert 'action="/logout/"' in page.content.decode()  # the whole layout
