@@ -179,3 +179,10 @@ def test_export_is_scoped_and_filtered(
     client.force_login(alice)
     rows = export_rows(client.get("/customers/export.csv", {"q": "carro"}))
     assert [row[0] for row in rows[1:]] == ["Carrosserie Carol"]
+
+
+def test_export_neutralises_spreadsheet_formulas(client: Client, alice: User, bob: User) -> None:
+    make_customer(bob, '=HYPERLINK("http://evil.example","Cliquez")')
+    client.force_login(alice)
+    rows = export_rows(client.get("/customers/export.csv"))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Cliquez")'

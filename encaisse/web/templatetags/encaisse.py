@@ -61,3 +61,14 @@ def sort_link(context: dict[str, Any], key: str, desc_first: bool = False) -> st
     params["sort"] = flipped if form.current_sort == first else first
     params.pop("page", None)
     return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def aria_sort(context: dict[str, Any], key: str) -> str:
+    """The aria-sort value of a sortable column header."""
+    current = context["form"].current_sort
+    if current == key:
+        return "ascending"
+    if current == "-" + key:
+        return "descending"
+    return "none"

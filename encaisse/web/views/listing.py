@@ -125,6 +125,20 @@ def render_list(
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection).
+
+    Names and references come from imported files; "=HYPERLINK(…)" in a
+    customer name must stay text when finance opens the export.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -140,7 +154,7 @@ def csv_response(
         yield codecs.BOM_UTF8.decode("utf-8")
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
 
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
