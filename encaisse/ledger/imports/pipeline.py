@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +124,7 @@ def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress
         rows = handler.schema.rows(table.rows, table.header, report)
         for chunk in _chunks(rows, settings.ENCAISSE_IMPORT_CHUNK):
             handler.handle(chunk)
+            reset_queries()  # under DEBUG the query log would keep every chunk's SQL
             if progress is not None:
                 progress(table.bytes_read)
         handler.finish()
