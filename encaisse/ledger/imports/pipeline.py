@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -26,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User
 from encaisse.collab.models import Activity
-from encaisse.collab.services import activities_record_many
 from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.kinds.base import Handler
@@ -157,24 +157,44 @@ def _finish(ctx: Context) -> None:
     _fill(batch, report)
     batch.save()
     report.batch_id = batch.pk
+    _record_timeline(ctx, batch.pk)
+
+
+def _record_timeline(ctx: Context, batch_id: int) -> None:
+    """One `ledger.import.applied` entry per customer touched.
+
+    Written with the raw bulk insert, not `Activity.objects.bulk_create`: on a
+    100 000-customer ledger the ORM spends seconds building model instances
+    and compiling one parameterised INSERT per batch.
+    """
+    report = ctx.report
     actor = _saved(ctx.actor)
+    actor_id = actor.pk if actor is not None else None
+    created_at = bulk.now_value()
     entries = (
-        Activity(
-            verb="ledger.import.applied",
-            actor=actor,
-            customer_id=customer_id,
-            payload={
-                "batch": batch.pk,
-                "kind": report.kind,
-                "file": report.filename,
-                "created": created,
-                "updated": updated,
-            },
+        (
+            "ledger.import.applied",
+            actor_id,
+            customer_id,
+            json.dumps(
+                {
+                    "batch": batch_id,
+                    "kind": report.kind,
+                    "file": report.filename,
+                    "created": created,
+                    "updated": updated,
+                }
+            ),
+            created_at,
         )
         for customer_id, (created, updated) in ctx.touched.items()
     )
-    while part := list(itertools.islice(entries, 5000)):
-        activities_record_many(part)
+    while part := list(itertools.islice(entries, 10_000)):
+        bulk.insert(
+            Activity._meta.db_table,
+            ("verb", "actor_id", "customer_id", "payload", "created_at"),
+            part,
+        )
 
 
 def _ids_or_all(ids: set[int], model: type[Invoice] | type[Customer]) -> list[int] | None:
