@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from encaisse.accounts.models import User
-from encaisse.ledger.models import Customer, Invoice
+from encaisse.ledger.models import CreditNote, Customer, Invoice, Payment
+from encaisse.ledger.services import balances_recompute
 from tests.imports.helpers import net_balances, run
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,22 @@ def test_demo_csv_files_import_without_errors(tmp_path: Path) -> None:
         assert (again.created, again.updated, again.error_count) == (0, 0, 0)
     assert Invoice.objects.count() == counts["invoices.csv"]
     assert Customer.objects.filter(open_balance__gt=0).exists()
+    # The import writes balances, statuses and allocated totals itself: a full
+    # set-based recomputation afterwards must find nothing to change.
+    before = _derived()
+    balances_recompute()
+    assert _derived() == before
+
+
+def _derived() -> dict[str, list[tuple[object, ...]]]:
+    return {
+        "invoices": list(
+            Invoice.objects.order_by("pk").values_list("balance", "status", "paid_on")
+        ),
+        "payments": list(Payment.objects.order_by("pk").values_list("allocated")),
+        "credit_notes": list(CreditNote.objects.order_by("pk").values_list("allocated")),
+        "customers": list(Customer.objects.order_by("pk").values_list("open_balance")),
+    }
 
 
 def test_demo_fec_imports_and_balances(tmp_path: Path) -> None:

@@ -72,6 +72,8 @@ class Context:
     customers: CustomerIndex = field(default_factory=CustomerIndex)
     # customer id → [created, updated] rows, for one timeline entry per customer.
     touched: dict[int, list[int]] = field(default_factory=dict)
+    # Invoices allocated to after their chunk was written (FEC lettering): these
+    # need the set-based recomputation; the CSV kinds write final balances.
     touched_invoices: set[int] = field(default_factory=set)
     created_at: Any = None
 

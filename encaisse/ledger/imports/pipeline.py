@@ -7,7 +7,9 @@
 3. Write: unless it is a dry run, the handler writes the chunk with raw bulk
    statements. Once an error is seen (and `valid_rows_only` is off) writing
    stops, the rest is only validated, and the transaction is rolled back.
-4. Finish: balances recomputed set-based for what was touched, one timeline
+4. Finish: customers' open balances recomputed set-based for the customers
+   touched (invoice balances and allocated totals are written final by the
+   handlers; FEC lettering recomputes its invoices set-based), one timeline
    entry per customer touched, an ImportBatch recorded (applied or rejected).
 """
 
@@ -38,7 +40,7 @@ from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport
 from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import Customer, ImportBatch, ImportKind, ImportStatus, Invoice
-from encaisse.ledger.services.balances import balances_recompute
+from encaisse.ledger.services.balances import balances_recompute, open_balances_recompute
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -147,10 +149,14 @@ def _finish(ctx: Context) -> None:
             for table in ("ledger_customer", "ledger_invoice", "ledger_payment",
                           "ledger_creditnote", "ledger_allocation"):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
-    balances_recompute(
-        invoice_ids=_ids_or_all(ctx.touched_invoices, Invoice),
-        customer_ids=_ids_or_all(set(ctx.touched), Customer),
-    )
+    customer_ids = _ids_or_all(set(ctx.touched), Customer)
+    if ctx.touched_invoices:
+        balances_recompute(
+            invoice_ids=_ids_or_all(ctx.touched_invoices, Invoice), customer_ids=customer_ids
+        )
+    else:
+        # Invoices, payments and credit notes were written with final values.
+        open_balances_recompute(customer_ids)
     report.status = ImportStatus.APPLIED
     assert ctx.batch_id is not None
     batch = ImportBatch.objects.get(pk=ctx.batch_id)

@@ -2,8 +2,15 @@
 
 Every sum is ROUNDed to the cent for the reason given in `money_sql`.
 
-The bulk import path inserts allocations in batches and then calls this once,
-rather than running one conditional UPDATE per allocation.
+Each statement is one `UPDATE … FROM (aggregate)`: the sums are computed once
+per group (not once per row and column by correlated subqueries), and only the
+rows whose stored value differs are written, so a recomputation that changes
+nothing costs no index maintenance and, on PostgreSQL, no new row versions.
+(`UPDATE … FROM` needs SQLite ≥ 3.33.)
+
+The CSV imports write final balances themselves and only call
+`open_balances_recompute`; the FEC lettering and the demo loader insert
+allocations in bulk and then call `balances_recompute` once.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from django.db import connection, transaction
 
 from encaisse.ledger.models.invoice import InvoiceStatus
 
-_CHUNK = 50_000
+_CHUNK = 20_000
+OPEN = f"('{InvoiceStatus.OPEN}', '{InvoiceStatus.PARTIALLY_PAID}')"
 
 
 def _in_chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -22,53 +30,63 @@ def _in_chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def _run(sql: str, ids: list[int] | None, column: str = "id") -> None:
+def _run(sql: str, ids: list[int] | None, *columns: str) -> None:
+    """Run `sql` with `{0}`, `{1}`… (in textual order) replaced by "column IN (ids)"."""
     with connection.cursor() as cursor:
         if ids is None:
-            cursor.execute(sql.format(where="1=1"))
+            cursor.execute(sql.format(*["1=1"] * len(columns)))
             return
         for chunk in _in_chunks(ids):
-            placeholders = ",".join(["%s"] * len(chunk))
-            cursor.execute(sql.format(where=f"{column} IN ({placeholders})"), chunk)
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(
+                sql.format(*[f"{column} IN ({marks})" for column in columns]),
+                chunk * len(columns),
+            )
+
+
+def _differs() -> str:
+    """Null-safe inequality (SQLite only has `IS DISTINCT FROM` since 3.39)."""
+    return "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
 
 
 @transaction.atomic
 def balances_recompute(
     *, invoice_ids: list[int] | None = None, customer_ids: list[int] | None = None
 ) -> None:
-    """Recompute invoice balances/status and customer open balances.
+    """Recompute invoice balances/status/paid_on and customer open balances.
 
     `None` means "all". Cancelled and written-off invoices keep their status.
     Payments and credit notes of the given customers get their `allocated`
     totals from the same allocations.
     """
+    new_balance = "ROUND(i.amount - COALESCE(a.total, 0), 2)"
+    new_status = f"""CASE
+        WHEN i.status IN ('{InvoiceStatus.CANCELLED}', '{InvoiceStatus.WRITTEN_OFF}') THEN i.status
+        WHEN {new_balance} = 0 THEN '{InvoiceStatus.PAID}'
+        WHEN a.total IS NOT NULL THEN '{InvoiceStatus.PARTIALLY_PAID}'
+        ELSE '{InvoiceStatus.OPEN}' END"""
     _run(
         f"""
-        UPDATE ledger_invoice SET
-          balance = ROUND(amount - COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a
-                                       WHERE a.invoice_id = ledger_invoice.id), 0), 2),
-          status = CASE
-            WHEN status IN ('{InvoiceStatus.CANCELLED}', '{InvoiceStatus.WRITTEN_OFF}') THEN status
-            WHEN ROUND(amount - COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a
-                                    WHERE a.invoice_id = ledger_invoice.id), 0), 2) = 0
-              THEN '{InvoiceStatus.PAID}'
-            WHEN EXISTS (SELECT 1 FROM ledger_allocation a WHERE a.invoice_id = ledger_invoice.id)
-              THEN '{InvoiceStatus.PARTIALLY_PAID}'
-            ELSE '{InvoiceStatus.OPEN}' END
-        WHERE {{where}}
+        UPDATE ledger_invoice SET balance = s.balance, status = s.status, paid_on = s.paid_on
+        FROM (
+          SELECT i.id, {new_balance} AS balance, {new_status} AS status,
+            CASE WHEN {new_status} = '{InvoiceStatus.PAID}' THEN a.latest END AS paid_on
+          FROM ledger_invoice i LEFT JOIN (
+            SELECT a.invoice_id, SUM(a.amount) AS total,
+              MAX(COALESCE(p.date, c.issue_date)) AS latest
+            FROM ledger_allocation a
+            LEFT JOIN ledger_payment p ON p.id = a.payment_id
+            LEFT JOIN ledger_creditnote c ON c.id = a.credit_note_id
+            WHERE {{0}} GROUP BY a.invoice_id
+          ) a ON a.invoice_id = i.id
+          WHERE {{1}}
+        ) s
+        WHERE ledger_invoice.id = s.id AND (ledger_invoice.balance <> s.balance
+          OR ledger_invoice.status <> s.status OR ledger_invoice.paid_on {_differs()} s.paid_on)
         """,
         invoice_ids,
-    )
-    _run(
-        f"""
-        UPDATE ledger_invoice SET paid_on = CASE WHEN status = '{InvoiceStatus.PAID}' THEN (
-          SELECT MAX(COALESCE(p.date, c.issue_date)) FROM ledger_allocation a
-          LEFT JOIN ledger_payment p ON p.id = a.payment_id
-          LEFT JOIN ledger_creditnote c ON c.id = a.credit_note_id
-          WHERE a.invoice_id = ledger_invoice.id) ELSE NULL END
-        WHERE {{where}}
-        """,
-        invoice_ids,
+        "a.invoice_id",
+        "i.id",
     )
     for table, column in (
         ("ledger_payment", "payment_id"),
@@ -76,19 +94,33 @@ def balances_recompute(
     ):
         _run(
             f"""
-            UPDATE {table} SET allocated = ROUND(COALESCE((SELECT SUM(a.amount)
-              FROM ledger_allocation a WHERE a.{column} = {table}.id), 0), 2)
-            WHERE {{where}}
+            UPDATE {table} SET allocated = s.total
+            FROM (
+              SELECT t.id, ROUND(COALESCE(SUM(a.amount), 0), 2) AS total
+              FROM {table} t LEFT JOIN ledger_allocation a ON a.{column} = t.id
+              WHERE {{0}} GROUP BY t.id
+            ) s
+            WHERE {table}.id = s.id AND {table}.allocated <> s.total
             """,
             customer_ids,
-            column="customer_id",
+            "t.customer_id",
         )
+    open_balances_recompute(customer_ids)
+
+
+def open_balances_recompute(customer_ids: list[int] | None) -> None:
+    """Customers' open balance = Σ balance of their open and partially paid invoices."""
     _run(
         f"""
-        UPDATE ledger_customer SET open_balance = ROUND(COALESCE((
-          SELECT SUM(i.balance) FROM ledger_invoice i WHERE i.customer_id = ledger_customer.id
-          AND i.status IN ('{InvoiceStatus.OPEN}', '{InvoiceStatus.PARTIALLY_PAID}')), 0), 2)
-        WHERE {{where}}
+        UPDATE ledger_customer SET open_balance = s.total
+        FROM (
+          SELECT c.id, ROUND(COALESCE(SUM(i.balance), 0), 2) AS total
+          FROM ledger_customer c
+          LEFT JOIN ledger_invoice i ON i.customer_id = c.id AND i.status IN {OPEN}
+          WHERE {{0}} GROUP BY c.id
+        ) s
+        WHERE ledger_customer.id = s.id AND ledger_customer.open_balance <> s.total
         """,
         customer_ids,
+        "c.id",
     )

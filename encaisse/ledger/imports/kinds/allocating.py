@@ -1,12 +1,18 @@
 """Allocation planning shared by payments and credit notes, computed in Python per chunk.
 
 The remaining balance of an invoice is read as amount − Σ allocations, so the
-allocations this import already inserted (same transaction) count, while the
-stored `balance` column is recomputed once at the end (`balances_recompute`).
+allocations this import already inserted (same transaction) count. Since the
+chunk then knows every invoice's new balance exactly, it writes the final
+balance, status and settlement date itself (`OpenInvoices.write`) and the
+payments and credit notes are inserted with their final `allocated` total:
+no set-based recomputation of invoices is needed after an import, only the
+customers' open balances (see `pipeline._finish`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,31 +23,80 @@ from encaisse.ledger.models.invoice import InvoiceStatus
 OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 
 
+@dataclass(slots=True)
+class OpenInvoice:
+    id: int
+    remaining: Decimal
+    # Allocated to before this chunk: its settlement date may be an older allocation's.
+    had_allocations: bool
+    # Latest date of the allocations this chunk made to it (None: untouched).
+    latest: dt.date | None = None
+
+
 class OpenInvoices:
-    """(customer id, invoice number) → [invoice id, remaining] for one chunk."""
+    """(customer id, invoice number) → OpenInvoice for one chunk."""
 
     def __init__(self, numbers: set[str]) -> None:
-        self.by_key: dict[tuple[int, str], list[Any]] = {}
+        self.by_key: dict[tuple[int, str], OpenInvoice] = {}
         # Status is filtered in Python: in SQL it would tempt SQLite into the status index.
         rows = bulk.select_in(
-            "SELECT i.number, i.customer_id, i.id, i.status, ROUND(i.amount - COALESCE("
+            "SELECT i.number, i.customer_id, i.id, i.status, i.amount, ROUND(i.amount - COALESCE("
             "(SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.invoice_id = i.id), 0), 2) "
             "FROM ledger_invoice i WHERE i.number IN ({marks})",
             numbers,
         )
-        for number, customer_id, pk, status, remaining in rows:
+        for number, customer_id, pk, status, amount, remaining in rows:
             if status in OPEN:
-                self.by_key[(customer_id, number)] = [pk, money(remaining)]
+                left = money(remaining)
+                self.by_key[(customer_id, number)] = OpenInvoice(pk, left, left != money(amount))
 
     def exists(self, customer_id: int, number: str) -> bool:
         return (customer_id, number) in self.by_key
 
-    def take(self, customer_id: int, number: str, available: Decimal) -> tuple[int, Decimal]:
-        """Allocate up to `available` to the invoice; return (invoice id, amount taken)."""
+    def take(
+        self, customer_id: int, number: str, available: Decimal, on: dt.date
+    ) -> tuple[int, Decimal]:
+        """Allocate up to `available` on date `on`; return (invoice id, amount taken)."""
         entry = self.by_key[(customer_id, number)]
-        share = min(available, entry[1])
-        entry[1] -= share
-        return entry[0], share
+        share = min(available, entry.remaining)
+        if share > 0:
+            entry.remaining -= share
+            entry.latest = on if entry.latest is None else max(entry.latest, on)
+        return entry.id, share
+
+    def write(self) -> None:
+        """Store balance, status and settlement date of the invoices this chunk allocated to.
+
+        The same values `balances_recompute` derives: paid at zero, else
+        partially paid; `paid_on` is the latest allocation date when paid.
+        """
+        touched = [entry for entry in self.by_key.values() if entry.latest is not None]
+        earlier = _latest_allocation_dates(
+            [e.id for e in touched if e.remaining == 0 and e.had_allocations]
+        )
+        rows = []
+        for entry in touched:
+            if entry.remaining == 0:
+                paid_on = max(entry.latest, earlier.get(entry.id, entry.latest))  # type: ignore[type-var]
+                rows.append((entry.remaining, InvoiceStatus.PAID.value, paid_on, entry.id))
+            else:
+                rows.append((entry.remaining, InvoiceStatus.PARTIALLY_PAID.value, None, entry.id))
+        bulk.update_many("ledger_invoice", ("balance", "status", "paid_on"), rows)
+
+
+def _latest_allocation_dates(invoice_ids: list[int]) -> dict[int, dt.date]:
+    rows = bulk.select_in(
+        "SELECT a.invoice_id, MAX(COALESCE(p.date, c.issue_date)) FROM ledger_allocation a "
+        "LEFT JOIN ledger_payment p ON p.id = a.payment_id "
+        "LEFT JOIN ledger_creditnote c ON c.id = a.credit_note_id "
+        "WHERE a.invoice_id IN ({marks}) GROUP BY a.invoice_id",
+        invoice_ids,
+    )
+    return {pk: _date(value) for pk, value in rows}
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def insert_allocations(

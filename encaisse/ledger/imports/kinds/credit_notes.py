@@ -88,6 +88,7 @@ class CreditNotesHandler(Handler):
                     tally.unchanged += 1
                 continue
             number = v.get("invoice_number")
+            allocated = Decimal(0)
             if number:
                 if customer.id is None or not invoices.exists(customer.id, number):
                     self.error(
@@ -96,16 +97,17 @@ class CreditNotesHandler(Handler):
                         _("no open invoice %(numbers)s for this customer") % {"numbers": number},
                     )
                     continue
-                invoice_id, share = invoices.take(customer.id, number, v["amount"])
+                invoice_id, share = invoices.take(customer.id, number, v["amount"], v["issue_date"])
                 if share > 0:
                     allocations.append((invoice_id, key, share, customer.currency))
                     ctx.report.allocations += 1
+                    allocated = share
             tally.created += 1
             ctx.touch(customer.id, created=1)
             creates.append(
                 (
                     key, v["number"], customer.id, v["issue_date"], customer.currency, v["amount"],
-                    0, v.get("reason", ""), self.source, ctx.batch_id, ctx.created_at,
+                    allocated, v.get("reason", ""), self.source, ctx.batch_id, ctx.created_at,
                 )
             )  # fmt: skip
         if ctx.writing:
@@ -122,4 +124,4 @@ class CreditNotesHandler(Handler):
                 )
                 actor = ctx.actor.pk if ctx.actor is not None else None
                 insert_allocations(allocations, "credit_note_id", ids, ctx.created_at, actor)
-                ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in allocations)
+            invoices.write()

@@ -113,8 +113,6 @@ class InvoicesHandler(Handler):
                 continue
             tally.updated += 1
             ctx.touch(customer_id, updated=1)
-            if "amount" in changed:
-                ctx.touched_invoices.add(pk)
             updates.append((changed, pk))
         if ctx.writing:
             bulk.insert("ledger_invoice", INSERT, creates)

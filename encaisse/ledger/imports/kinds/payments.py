@@ -103,13 +103,15 @@ class PaymentsHandler(Handler):
             ctx.touch(customer.id, created=1)
             creates.append(
                 (
-                    key, customer.id, v["date"], currency, v["amount"], 0,
+                    key, customer.id, v["date"], currency, v["amount"],
+                    sum((share for _i, _k, share, _c in planned), Decimal(0)),
                     v.get("method", "transfer"), v.get("bank_reference", ""),
                     v.get("remittance", ""), self.source, ctx.batch_id, ctx.created_at,
                 )
             )  # fmt: skip
         if ctx.writing:
             self._write(creates, allocations, updates)
+            invoices.write()
 
     def _allocate(
         self, row: Row, customer_id: int | None, amount: Decimal, currency: str,
@@ -131,7 +133,7 @@ class PaymentsHandler(Handler):
             if left <= 0:
                 break
             assert customer_id is not None
-            invoice_id, share = invoices.take(customer_id, number, left)
+            invoice_id, share = invoices.take(customer_id, number, left, row.values["date"])
             if share > 0:
                 planned.append((invoice_id, row.values["external_key"], share, currency))
                 left -= share
@@ -156,4 +158,3 @@ class PaymentsHandler(Handler):
             )
             actor = ctx.actor.pk if ctx.actor is not None else None
             insert_allocations(allocations, "payment_id", ids, ctx.created_at, actor)
-            ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in allocations)
