@@ -43,8 +43,13 @@ class Invoice(models.Model):
 
     external_key = models.CharField(_("external key"), max_length=64, unique=True)
     number = models.CharField(_("number"), max_length=64, db_index=True)
+    # Not indexed alone: the (customer, due_date) index below serves customer lookups.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="invoices"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
     )
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"))
@@ -68,8 +73,14 @@ class Invoice(models.Model):
     source = models.CharField(
         _("source"), max_length=16, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL
     )
+    # Never looked up by batch (batches are not deleted): an index would only slow imports.
     import_batch = models.ForeignKey(
-        "ledger.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ledger.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -124,8 +135,14 @@ class CreditNote(models.Model):
     source = models.CharField(
         _("source"), max_length=16, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL
     )
+    # Never looked up by batch (batches are not deleted): an index would only slow imports.
     import_batch = models.ForeignKey(
-        "ledger.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ledger.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

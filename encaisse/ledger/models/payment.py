@@ -27,8 +27,13 @@ class Payment(models.Model):
     """Money received from a customer; what is not allocated stays on account."""
 
     external_key = models.CharField(_("external key"), max_length=64, unique=True)
+    # Not indexed alone: the (customer, date) index below serves customer lookups.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
     )
     date = models.DateField(_("date"))
     currency = currency_field()
@@ -42,8 +47,14 @@ class Payment(models.Model):
     source = models.CharField(
         _("source"), max_length=16, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL
     )
+    # Never looked up by batch (batches are not deleted): an index would only slow imports.
     import_batch = models.ForeignKey(
-        "ledger.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ledger.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -100,8 +111,14 @@ class Allocation(models.Model):
     amount = money_field(_("amount"))
     currency = currency_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Audit only, never filtered on; deleting a user may scan allocations, which is rare.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
