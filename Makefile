@@ -17,7 +17,7 @@ install: $(STAMP)
 # Compiled catalogues are built, not committed; GNU gettext provides msgfmt.
 messages: install
 	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null 2>&1 || sudo apt-get install -y -qq gettext)
-	cd encaisse && ../$(BIN)/django-admin compilemessages --ignore='.venv' -v 0
+	test ! -d encaisse/locale || $(BIN)/encaisse compilemessages --ignore='.venv' -v 0
 
 # Playwright drives Debian's Chromium (it cannot download its own browser here).
 browser:
