@@ -78,7 +78,7 @@ def import_file(
         report.file_error = f"unknown kind {kind!r}"
         return report
     try:
-        with transaction.atomic():
+        with bulk.tuned_for_bulk(), transaction.atomic():
             ctx = Context(report=report, actor=actor, created_at=bulk.now_value())
             if not dry_run:
                 ctx.batch_id = ImportBatch.objects.create(
