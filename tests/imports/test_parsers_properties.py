@@ -86,3 +86,37 @@ def test_random_rows_never_raise(kind: str, rows: list[list[str]], separator: st
 def test_random_bytes_never_raise(data: bytes, kind: str) -> None:
     report = run(kind, data, dry_run=True)
     assert report.status in {"valid", "invalid"}
+
+
+def _stdnum_or_error(parse: fields.Parser, text: str) -> str:
+    try:
+        return str(parse(text))
+    except ValueError as exc:
+        return f"error: {exc}"
+
+
+@given(
+    st.integers(min_value=0, max_value=10**13 - 1),
+    st.integers(min_value=0, max_value=99),
+    st.text(alphabet="0123456789FR .", max_size=16),
+)
+def test_identifier_fast_paths_agree_with_python_stdnum(number: int, key: int, text: str) -> None:
+    from stdnum import luhn
+
+    siren = f"{number:08d}"[-8:]
+    siren += luhn.calc_check_digit(siren)  # valid by construction, or not: both are compared
+    siret = f"{number:013d}"
+    siret += luhn.calc_check_digit(siret)
+    vat_key = int(siren + "12") % 97
+    cases = [
+        (fields.siren_number, fields._siren_checked, [siren, siren[:8] + "0", text]),
+        (fields.siret_number, fields._siret_checked, [siret, siret[:13] + "0", text]),
+        (
+            fields.vat_number,
+            fields._vat_checked,
+            [f"FR{vat_key:02d}{siren}", f"FR{key:02d}{siren}", f"FR00000{siren[:6]}", text],
+        ),
+    ]
+    for fast, slow, values in cases:
+        for value in values:
+            assert _stdnum_or_error(fast, value) == _stdnum_or_error(slow, value), value
