@@ -62,7 +62,7 @@ def test_sign_in_filter_and_open_a_customer(
     expect(page.locator("h1")).to_contain_text("Boulangerie Bob")
     expect(page.locator(".kpis")).to_contain_text("950,00\u00a0€")
     expect(page.locator("main")).to_contain_text("BOB-OVERDUE")
-    expect(page.locator(".timeline")).to_contain_text("Invoice BOB-OVERDUE issued for")
+    expect(page.locator(".timeline")).to_contain_text("Facture BOB-OVERDUE émise pour")
 
     page.get_by_role("link", name="BOB-OVERDUE").first.click()
     expect(page.locator("h1")).to_contain_text("BOB-OVERDUE")

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from encaisse.ledger.models import ImportBatch
 from tests.imports.helpers import ledger_counts, run
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests read the engine's messages in English, their source language.
+
+    French is the default language; tests/test_translations.py checks the French catalogue.
+    """
+    with translation.override("en"):
+        yield
+
 
 HEADER = "number;customer_key;issue_date;due_date;amount;currency\n"
 

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from encaisse.ledger.models import CreditNote, Customer, Invoice, Payment
 from tests.imports.helpers import ledger_counts, net_balances, run
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests read the engine's messages in English, their source language.
+
+    French is the default language; tests/test_translations.py checks the French catalogue.
+    """
+    with translation.override("en"):
+        yield
+
 
 HEADER = (
     "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\t"

@@ -129,5 +129,5 @@ def test_error_pages_use_the_layout(client: Client, bob: User, settings: Any) ->
     client.force_login(bob)
     page = client.get("/customers/999999/")
     assert page.status_code == 404
-    assert "not in your portfolio" in page.content.decode()
+    assert "ne fait pas partie de votre portefeuille" in page.content.decode()
     assert 'action="/logout/"' in page.content.decode()  # the whole layout

@@ -146,8 +146,8 @@ def test_customer_page(client: Client, dave: User, bobs: Portfolio) -> None:
         "BOB-AV",  # credit note
         "VIR BOB-PAID",  # payment
         "compta@bob.test",  # contact
-        "34 days late",
-        "Invoice BOB-OVERDUE issued for 1\u202f200,00\u00a0€",  # timeline sentence
+        "34 jours de retard",
+        "Facture BOB-OVERDUE émise pour 1\u202f200,00\u00a0€",  # timeline sentence
     ):
         assert text in page, text
 
@@ -173,7 +173,7 @@ def test_export_is_scoped_and_filtered(
     response = client.get("/customers/export.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = export_rows(response)
-    assert rows[0][:2] == ["Name", "SIREN"]
+    assert rows[0][:2] == ["Nom", "SIREN"]  # headers in the user's language
     assert [row[0] for row in rows[1:]] == ["Boulangerie Bob"]
     assert rows[1][-2:] == ["950.00", "950.00"]
     client.force_login(alice)

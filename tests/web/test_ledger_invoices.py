@@ -83,7 +83,7 @@ def test_search_by_number_customer_and_manager(
     assert "CAROL-OVERDUE" in page and "BOB-OVERDUE" not in page
     page = client.get("/invoices/", {"customer": bobs.customer.pk}).content.decode()
     assert "BOB-OVERDUE" in page and "CAROL-OVERDUE" not in page
-    assert "Remove the customer filter" in page
+    assert "Retirer le filtre client" in page
     page = client.get("/invoices/", {"manager": bob.pk}).content.decode()
     assert "BOB-OVERDUE" in page and "CAROL-OVERDUE" not in page
 
@@ -140,11 +140,11 @@ def test_invoice_page(client: Client, bob: User, bobs: Portfolio) -> None:
         "Boulangerie Bob",
         "1\u202f200,00\u00a0€",  # amount
         "950,00\u00a0€",  # balance
-        "34 days late",
+        "34 jours de retard",
         "VIR BOB-PAID",  # the payment allocated to it (remainder of 450 − 300)
         "150,00\u00a0€",
         "BOB-AV",  # the credit note
-        "of credit note BOB-AV applied; balance now 950,00\u00a0€",  # timeline
+        "avoir BOB-AV\u00a0; solde restant dû\u00a0: 950,00\u00a0€",  # timeline
     ):
         assert text in page, text
 
