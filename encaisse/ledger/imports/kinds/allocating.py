@@ -1,11 +1,11 @@
 """Allocation planning shared by payments and credit notes, computed in Python per chunk.
 
-The remaining balance of an invoice is read as amount − Σ allocations, so the
-allocations this import already inserted (same transaction) count. Since the
-chunk then knows every invoice's new balance exactly, it writes the final
-balance, status and settlement date itself (`OpenInvoices.write`) and the
-payments and credit notes are inserted with their final `allocated` total:
-no set-based recomputation of invoices is needed after an import, only the
+The remaining balance of an invoice is its stored `balance`: the ledger keeps
+it equal to amount − Σ allocations in every transaction, and each chunk of an
+import writes the final balance, status and settlement date of the invoices it
+allocated to (`OpenInvoices.write`) before the next chunk reads them. The
+payments and credit notes are inserted with their final `allocated` total, so
+no set-based recomputation of invoices is needed after an import, only of the
 customers' open balances (see `pipeline._finish`).
 """
 
@@ -40,9 +40,8 @@ class OpenInvoices:
         self.by_key: dict[tuple[int, str], OpenInvoice] = {}
         # Status is filtered in Python: in SQL it would tempt SQLite into the status index.
         rows = bulk.select_in(
-            "SELECT i.number, i.customer_id, i.id, i.status, i.amount, ROUND(i.amount - COALESCE("
-            "(SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.invoice_id = i.id), 0), 2) "
-            "FROM ledger_invoice i WHERE i.number IN ({marks})",
+            "SELECT number, customer_id, id, status, amount, balance "
+            "FROM ledger_invoice WHERE number IN ({marks})",
             numbers,
         )
         for number, customer_id, pk, status, amount, remaining in rows:
