@@ -221,7 +221,7 @@ def main() -> None:
             [sys.executable, __file__, "--child", db, "--folder", str(folder)],
             env=env,
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         ).stdout
         line = next(row for row in output.splitlines() if row.startswith("RESULT "))
