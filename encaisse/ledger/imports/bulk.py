@@ -102,6 +102,12 @@ def update_many(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]])
         cursor.execute("DROP TABLE _bulk_update")
 
 
+def is_empty(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+        return cursor.fetchone() is None
+
+
 def select_in(sql: str, values: Iterable[Any], chunk: int = 2000) -> list[tuple[Any, ...]]:
     """Run `sql`, which has one `IN ({marks})` membership test, over `values` in chunks.
 

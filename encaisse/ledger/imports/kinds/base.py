@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils.translation import gettext as _
 
+from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.schema import Row, Schema
 
 
 class Handler:
     entity: str = ""
+    table: str = ""
     schema: Schema
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.seen: set[str] = set()
+        self._table_was_empty = bulk.is_empty(self.table)
 
     def handle(self, rows: list[Row]) -> None:
         raise NotImplementedError
@@ -25,6 +31,19 @@ class Handler:
     def error(self, row: Row, column: str, reason: str) -> None:
         self.ctx.report.add_error(row.line, column, reason)
         self.ctx.report.error_rows += 1
+
+    def existing(self, sql: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+        """`bulk.select_in(sql, keys)` on this kind's table, for the rows already stored.
+
+        Skipped when the table was empty as the import started: a key repeated
+        in the file is refused by `first_time` before its row is looked up, so
+        only rows that predate the import could match. A first load of a large
+        ledger saves one index probe per row (seconds at a million rows on
+        PostgreSQL, where the probes also flush the pages the import dirtied).
+        """
+        if self._table_was_empty:
+            return []
+        return bulk.select_in(sql, keys)
 
     def first_time(self, row: Row, key: str, column: str = "external_key") -> bool:
         """False (and an error) when `key` already appeared earlier in the file."""

@@ -21,6 +21,7 @@ INSERT = (
 
 class CreditNotesHandler(Handler):
     entity = "credit_notes"
+    table = "ledger_creditnote"
     schema = CREDIT_NOTES
 
     def __init__(self, ctx: Context, *, source: str = "csv") -> None:
@@ -34,7 +35,7 @@ class CreditNotesHandler(Handler):
         ctx.customers.load({row.values["customer_key"] for row in rows})
         existing = {
             r[0]: r[1:]
-            for r in bulk.select_in(
+            for r in self.existing(
                 "SELECT external_key, id, customer_id, issue_date, amount, number, reason "
                 "FROM ledger_creditnote WHERE external_key IN ({marks})",
                 [row.values["external_key"] for row in rows],

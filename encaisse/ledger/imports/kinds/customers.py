@@ -29,6 +29,7 @@ COLUMNS = ("external_key", *DEFAULTS.keys(), "name")
 
 class CustomersHandler(Handler):
     entity = "customers"
+    table = "ledger_customer"
     schema = CUSTOMERS
 
     def __init__(self, ctx: Context, *, update_existing: bool = True) -> None:
@@ -66,7 +67,7 @@ class CustomersHandler(Handler):
         keys = [row.values["external_key"] for row in rows]
         existing = {
             r[0]: r
-            for r in bulk.select_in(
+            for r in self.existing(
                 "SELECT external_key, id, " + ", ".join(COLUMNS[1:]) + " "
                 "FROM ledger_customer WHERE external_key IN ({marks})",
                 keys,

@@ -23,6 +23,7 @@ COMPARED = ("number", "issue_date", "due_date", "amount", "amount_excl_tax", "po
 
 class InvoicesHandler(Handler):
     entity = "invoices"
+    table = "ledger_invoice"
     schema = INVOICES
 
     def __init__(self, ctx: Context, *, source: str = "csv") -> None:
@@ -36,7 +37,7 @@ class InvoicesHandler(Handler):
         ctx.customers.load({row.values["customer_key"] for row in rows})
         existing = {
             r[0]: r[1:]
-            for r in bulk.select_in(
+            for r in self.existing(
                 "SELECT external_key, id, customer_id, amount, balance, status, "
                 + ", ".join(COMPARED)
                 + " FROM ledger_invoice WHERE external_key IN ({marks})",

@@ -22,6 +22,7 @@ TEXTS = ("method", "bank_reference", "remittance")
 
 class PaymentsHandler(Handler):
     entity = "payments"
+    table = "ledger_payment"
     schema = PAYMENTS
 
     def __init__(self, ctx: Context, *, source: str = "csv") -> None:
@@ -33,7 +34,7 @@ class PaymentsHandler(Handler):
         ctx.customers.load({row.values["customer_key"] for row in rows})
         existing = {
             r[0]: r[1:]
-            for r in bulk.select_in(
+            for r in self.existing(
                 "SELECT external_key, id, customer_id, date, amount, currency, "
                 + ", ".join(TEXTS)
                 + " FROM ledger_payment WHERE external_key IN ({marks})",
