@@ -67,6 +67,37 @@ def insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> N
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
+def insert_with_ids(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert `rows` with ids reserved beforehand; return the ids, in the rows' order.
+
+    The rows that refer to the new ones (allocations) then need no lookup of
+    the ids after the insert (a query per chunk, seconds at a million rows).
+    """
+    ids = _reserve_ids(table, len(rows))
+    insert(table, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def _reserve_ids(table: str, count: int) -> list[int]:
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the import transaction holds the database's write lock (it has
+        # written its ImportBatch), so no one else can take these ids meanwhile.
+        # AUTOINCREMENT's high-water mark is respected: ids are never reused.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        highest = max(highest, cursor.fetchone()[0])
+    return list(range(highest + 1, highest + 1 + count))
+
+
 def update(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Rows are (values…, id)."""
     if not rows:

@@ -112,17 +112,11 @@ class CreditNotesHandler(Handler):
                 )
             )  # fmt: skip
         if ctx.writing:
-            bulk.insert("ledger_creditnote", INSERT, creates)
+            new_ids = bulk.insert_with_ids("ledger_creditnote", INSERT, creates)
             for changed, pk in updates:
                 bulk.update("ledger_creditnote", list(changed), [(*changed.values(), pk)])
             if allocations:
-                ids = dict(
-                    bulk.select_in(
-                        "SELECT external_key, id FROM ledger_creditnote "
-                        "WHERE external_key IN ({marks})",
-                        {key for _i, key, _a, _c in allocations},
-                    )
-                )
+                ids = {row[0]: pk for row, pk in zip(creates, new_ids, strict=True)}  # key → id
                 actor = ctx.actor.pk if ctx.actor is not None else None
                 insert_allocations(allocations, "credit_note_id", ids, ctx.created_at, actor)
             invoices.write()

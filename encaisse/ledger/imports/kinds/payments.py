@@ -147,15 +147,10 @@ class PaymentsHandler(Handler):
         updates: list[tuple[dict[str, Any], int]],
     ) -> None:
         ctx = self.ctx
-        bulk.insert("ledger_payment", INSERT, creates)
+        new_ids = bulk.insert_with_ids("ledger_payment", INSERT, creates)
         for changed, pk in updates:
             bulk.update("ledger_payment", list(changed), [(*changed.values(), pk)])
         if allocations:
-            ids = dict(
-                bulk.select_in(
-                    "SELECT external_key, id FROM ledger_payment WHERE external_key IN ({marks})",
-                    {key for _i, key, _a, _c in allocations},
-                )
-            )
+            ids = {row[0]: pk for row, pk in zip(creates, new_ids, strict=True)}  # key → id
             actor = ctx.actor.pk if ctx.actor is not None else None
             insert_allocations(allocations, "payment_id", ids, ctx.created_at, actor)
