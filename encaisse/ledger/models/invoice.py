@@ -41,8 +41,11 @@ class Invoice(models.Model):
     database refuses any value outside [0, amount].
     """
 
-    external_key = models.CharField(_("external key"), max_length=64, unique=True)
-    number = models.CharField(_("number"), max_length=64, db_index=True)
+    # Plain B-tree indexes (in Meta): on PostgreSQL, `unique=True` / `db_index=True` on a
+    # CharField add a second, LIKE-pattern index that no query here uses; every import
+    # row would pay for it.
+    external_key = models.CharField(_("external key"), max_length=64)
+    number = models.CharField(_("number"), max_length=64)
     # Not indexed alone: the (customer, due_date) index below serves customer lookups.
     customer = models.ForeignKey(
         Customer,
@@ -89,12 +92,14 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         ordering = ["due_date", "number"]
         indexes = [
+            models.Index(fields=["number"], name="invoice_number"),
             models.Index(fields=["customer", "due_date"], name="invoice_customer_due"),
             models.Index(fields=["due_date", "id"], name="invoice_due"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["due_date"], name="invoice_open_due", condition=Q(balance__gt=0)),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_key"], name="invoice_external_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
                 condition=Q(balance__gte=0) & Q(balance__lte=F("amount")),
@@ -122,8 +127,11 @@ class Invoice(models.Model):
 class CreditNote(models.Model):
     """A credit (avoir) that reduces what a customer owes, allocated to invoices."""
 
-    external_key = models.CharField(_("external key"), max_length=64, unique=True)
-    number = models.CharField(_("number"), max_length=64, db_index=True)
+    # Plain B-tree indexes (in Meta): on PostgreSQL, `unique=True` / `db_index=True` on a
+    # CharField add a second, LIKE-pattern index that no query here uses; every import
+    # row would pay for it.
+    external_key = models.CharField(_("external key"), max_length=64)
+    number = models.CharField(_("number"), max_length=64)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="credit_notes"
     )
@@ -150,7 +158,9 @@ class CreditNote(models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-issue_date", "number"]
+        indexes = [models.Index(fields=["number"], name="credit_note_number")]
         constraints = [
+            models.UniqueConstraint(fields=["external_key"], name="credit_note_external_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive"),
             models.CheckConstraint(
                 condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),

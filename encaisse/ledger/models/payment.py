@@ -26,7 +26,8 @@ class PaymentMethod(models.TextChoices):
 class Payment(models.Model):
     """Money received from a customer; what is not allocated stays on account."""
 
-    external_key = models.CharField(_("external key"), max_length=64, unique=True)
+    # Unique constraint in Meta: `unique=True` would add an unused LIKE-pattern index on PostgreSQL.
+    external_key = models.CharField(_("external key"), max_length=64)
     # Not indexed alone: the (customer, date) index below serves customer lookups.
     customer = models.ForeignKey(
         Customer,
@@ -67,6 +68,7 @@ class Payment(models.Model):
             models.Index(fields=["date", "id"], name="payment_date"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_key"], name="payment_external_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
