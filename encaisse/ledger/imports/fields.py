@@ -182,4 +182,7 @@ def vat_number(raw: str) -> str:
 
 
 def pipe_list(raw: str) -> list[str]:
+    if "|" not in raw:  # a payment settles one invoice, most of the time
+        value = raw.strip()
+        return [value] if value else []
     return [part.strip() for part in raw.split("|") if part.strip()]
