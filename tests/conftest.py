@@ -18,6 +18,7 @@ import pytest
 from encaisse.accounts.models import Role, Team, User
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.ledger.services import customer_create, invoice_create
+from tests.smtp import smtp_inbox  # noqa: F401  (a real SMTP server, shared fixture)
 
 PASSWORD = "correct-horse-battery"
 
