@@ -22,7 +22,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -36,10 +36,8 @@ from encaisse.ledger.imports.kinds.customers import CustomersHandler
 from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
 from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
+from encaisse.ledger.imports.report import Progress
 from encaisse.ledger.imports.schema import Row
-
-if TYPE_CHECKING:
-    from encaisse.ledger.imports.pipeline import Progress
 
 REQUIRED = ("journalcode", "ecriturenum", "ecrituredate", "comptenum", "pieceref")
 CUSTOMER_ACCOUNTS = ("411", "416")

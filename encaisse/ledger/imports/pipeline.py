@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 from django.conf import settings
@@ -31,19 +31,19 @@ from encaisse.accounts.models import User
 from encaisse.collab.models import Activity
 from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context
+from encaisse.ledger.imports.fec import fec_import
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.kinds.credit_notes import CreditNotesHandler
 from encaisse.ledger.imports.kinds.customers import CustomersHandler
 from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
 from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
-from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport
+from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport, Progress
 from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import Customer, ImportBatch, ImportKind, ImportStatus, Invoice
 from encaisse.ledger.services.balances import balances_recompute, open_balances_recompute
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int], None]
 
 CSV_HANDLERS: dict[str, type[Handler]] = {
     ImportKind.CUSTOMERS: CustomersHandler,
@@ -113,8 +113,6 @@ def import_file(
 
 
 def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress | None) -> None:
-    from encaisse.ledger.imports.fec import fec_import
-
     report = ctx.report
     try:
         if kind == ImportKind.FEC:

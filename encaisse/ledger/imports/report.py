@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# Called with the number of bytes read so far, so a CLI or a page can show a bar.
+Progress = Callable[[int], None]
 
 # Errors kept in memory for the report; the total is always counted.
 MAX_REPORTED_ERRORS = 10_000
