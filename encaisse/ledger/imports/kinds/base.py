@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import bulk
-from encaisse.ledger.imports.context import Context
+from encaisse.ledger.imports.context import Context, CustomerInfo
 from encaisse.ledger.imports.schema import Row, Schema
 
 
@@ -52,3 +52,22 @@ class Handler:
             return False
         self.seen.add(key)
         return True
+
+    def customer_of(self, row: Row, *, check_currency: bool = True) -> CustomerInfo | None:
+        """The row's customer, or None (and an error) when unknown or in another currency."""
+        values = row.values
+        customer = self.ctx.customers.get(values["customer_key"])
+        if customer is None:
+            reason = _("unknown customer %(key)r") % {"key": values["customer_key"]}
+            self.error(row, "customer_key", reason)
+            return None
+        currency = values.get("currency", customer.currency)
+        if check_currency and currency != customer.currency:
+            self.error(
+                row,
+                "currency",
+                _("currency %(currency)s differs from the customer's (%(expected)s)")
+                % {"currency": currency, "expected": customer.currency},
+            )
+            return None
+        return customer

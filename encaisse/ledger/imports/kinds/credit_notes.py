@@ -53,11 +53,8 @@ class CreditNotesHandler(Handler):
             key = v["external_key"]
             if not self.first_time(row, key):
                 continue
-            customer = ctx.customers.get(v["customer_key"])
+            customer = self.customer_of(row, check_currency=False)
             if customer is None:
-                self.error(
-                    row, "customer_key", _("unknown customer %(key)r") % {"key": v["customer_key"]}
-                )
                 continue
             old = existing.get(key)
             if old is not None:

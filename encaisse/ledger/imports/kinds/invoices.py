@@ -52,20 +52,8 @@ class InvoicesHandler(Handler):
             key = v["external_key"]
             if not self.first_time(row, key):
                 continue
-            customer = ctx.customers.get(v["customer_key"])
+            customer = self.customer_of(row)
             if customer is None:
-                self.error(
-                    row, "customer_key", _("unknown customer %(key)r") % {"key": v["customer_key"]}
-                )
-                continue
-            currency = v.get("currency", customer.currency)
-            if currency != customer.currency:
-                self.error(
-                    row,
-                    "currency",
-                    _("currency %(currency)s differs from the customer's (%(expected)s)")
-                    % {"currency": currency, "expected": customer.currency},
-                )
                 continue
             due = v.get("due_date") or ctx.customers.due_date(customer, v["issue_date"])
             if due < v["issue_date"]:
@@ -77,7 +65,7 @@ class InvoicesHandler(Handler):
                 ctx.touch(customer.id, created=1)
                 creates.append(
                     (
-                        key, v["number"], customer.id, v["issue_date"], due, currency,
+                        key, v["number"], customer.id, v["issue_date"], due, customer.currency,
                         v["amount"], v.get("amount_excl_tax"), v["amount"], InvoiceStatus.OPEN,
                         v.get("po_reference", ""), "", self.source, ctx.batch_id, ctx.created_at,
                     )

@@ -54,20 +54,8 @@ class PaymentsHandler(Handler):
             key = v["external_key"]
             if not self.first_time(row, key):
                 continue
-            customer = ctx.customers.get(v["customer_key"])
+            customer = self.customer_of(row)
             if customer is None:
-                self.error(
-                    row, "customer_key", _("unknown customer %(key)r") % {"key": v["customer_key"]}
-                )
-                continue
-            currency = v.get("currency", customer.currency)
-            if currency != customer.currency:
-                self.error(
-                    row,
-                    "currency",
-                    _("currency %(currency)s differs from the customer's (%(expected)s)")
-                    % {"currency": currency, "expected": customer.currency},
-                )
                 continue
             old = existing.get(key)
             if old is not None:
@@ -76,7 +64,7 @@ class PaymentsHandler(Handler):
                     customer_id == customer.id
                     and str(date) == v["date"].isoformat()
                     and money(amount) == v["amount"]
-                    and old_currency == currency
+                    and old_currency == customer.currency
                 )
                 if not same:
                     self.error(
@@ -95,7 +83,7 @@ class PaymentsHandler(Handler):
                 else:
                     tally.unchanged += 1
                 continue
-            planned = self._allocate(row, customer.id, v["amount"], currency, invoices)
+            planned = self._allocate(row, customer.id, v["amount"], customer.currency, invoices)
             if planned is None:
                 continue
             allocations.extend(planned)
@@ -104,7 +92,7 @@ class PaymentsHandler(Handler):
             ctx.touch(customer.id, created=1)
             creates.append(
                 (
-                    key, customer.id, v["date"], currency, v["amount"],
+                    key, customer.id, v["date"], customer.currency, v["amount"],
                     sum((share for _i, _k, share, _c in planned), Decimal(0)),
                     v.get("method", "transfer"), v.get("bank_reference", ""),
                     v.get("remittance", ""), self.source, ctx.batch_id, ctx.created_at,
