@@ -121,3 +121,10 @@ def test_sales_and_managers_are_refused(
 def test_anonymous_is_sent_to_login(client: Client) -> None:
     response = client.get(reverse("import_new"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_review_names_what_will_be_created_in_french(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    page = upload(client, GOOD).content.decode()
+    assert "<th>Clients</th>" in page
+    assert "<th>customers</th>" not in page

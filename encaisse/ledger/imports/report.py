@@ -6,8 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 # Called with the number of bytes read so far, so a CLI or a page can show a bar.
 Progress = Callable[[int], None]
+
+ENTITY_LABELS = {
+    "customers": _("Customers"),
+    "invoices": _("Invoices"),
+    "payments": _("Payments"),
+    "credit_notes": _("Credit notes"),
+}
 
 # Errors kept in memory for the report; the total is always counted.
 MAX_REPORTED_ERRORS = 10_000
@@ -62,6 +71,10 @@ class ImportReport:
 
     def tally(self, entity: str) -> Tally:
         return self.tallies.setdefault(entity, Tally())
+
+    def labelled_tallies(self) -> list[tuple[str, Tally]]:
+        """Tallies with the entity's name in the reader's language, for reports."""
+        return [(str(ENTITY_LABELS.get(name, name)), tally) for name, tally in self.tallies.items()]
 
     def add_error(self, line: int, column: str, reason: str) -> None:
         self.error_count += 1

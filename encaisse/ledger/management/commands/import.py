@@ -76,7 +76,7 @@ class Command(BaseCommand):
             f"unchanged {report.unchanged}, rows with errors {report.error_rows}, "
             f"allocations {report.allocations}"
         )
-        for name, tally in report.tallies.items():
+        for name, tally in report.labelled_tallies():
             out.write(
                 f"    {name}: created {tally.created}, updated {tally.updated}, "
                 f"unchanged {tally.unchanged}"
