@@ -17,7 +17,7 @@ from encaisse.accounts.models import User
 from encaisse.accounts.selectors import portfolio_owner_ids
 from encaisse.ledger.models import CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.invoice import OPEN_STATUSES
-from encaisse.lib.money import ZERO
+from encaisse.lib.money import ZERO, round_money
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
@@ -81,8 +81,19 @@ class CustomerKpis:
     open_balance: Decimal
     overdue: Decimal
     overdue_count: int
-    unallocated: Decimal
+    unallocated_payments: Decimal
+    unallocated_credit_notes: Decimal
     average_days_late: Decimal | None
+
+    @property
+    def unallocated(self) -> Decimal:
+        """Money the customer has already given or been credited, not yet matched."""
+        return self.unallocated_payments + self.unallocated_credit_notes
+
+    @property
+    def net_balance(self) -> Decimal:
+        """What the customer really owes once amounts on account are matched (< 0: in credit)."""
+        return self.open_balance - self.unallocated
 
 
 def customer_kpis(customer: Customer, today: dt.date) -> CustomerKpis:
@@ -95,9 +106,9 @@ def customer_kpis(customer: Customer, today: dt.date) -> CustomerKpis:
     overdue = overdue_invoices(invoices, today).aggregate(
         total=Coalesce(Sum("balance"), ZERO), count=Sum(1)
     )
-    unallocated = Payment.objects.filter(customer=customer).aggregate(
-        total=Coalesce(Sum(F("amount") - F("allocated")), ZERO)
-    )["total"]
+    on_account = Coalesce(Sum(F("amount") - F("allocated")), ZERO)
+    unallocated_payments = Payment.objects.filter(customer=customer).aggregate(total=on_account)
+    unallocated_credits = CreditNote.objects.filter(customer=customer).aggregate(total=on_account)
     settled = invoices.filter(paid_on__isnull=False, paid_on__gte=today - dt.timedelta(days=365))
     weighted = Decimal(0)
     total = Decimal(0)
@@ -110,7 +121,8 @@ def customer_kpis(customer: Customer, today: dt.date) -> CustomerKpis:
         open_balance=customer.open_balance,
         overdue=overdue["total"],
         overdue_count=overdue["count"] or 0,
-        unallocated=unallocated,
+        unallocated_payments=round_money(unallocated_payments["total"]),
+        unallocated_credit_notes=round_money(unallocated_credits["total"]),
         average_days_late=average,
     )
 

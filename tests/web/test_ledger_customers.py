@@ -186,3 +186,23 @@ def test_export_neutralises_spreadsheet_formulas(client: Client, alice: User, bo
     client.force_login(alice)
     rows = export_rows(client.get("/customers/export.csv"))
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Cliquez")'
+
+
+def test_a_customer_in_credit_is_shown_net_of_credit_notes_on_account(
+    client: Client, alice: User, bob: User
+) -> None:
+    """Open invoices of 300 € but an unallocated credit note of 500 €: in credit by 200 €."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from encaisse.ledger.services import credit_note_record
+
+    customer = make_customer(bob, "Client Créditeur")
+    make_invoice(customer, "300.00", number="CRED-1")
+    credit_note_record(actor=None, customer=customer, number="CRED-AV", amount=Decimal("500.00"),
+                       issue_date=dt.date(2026, 3, 1))  # fmt: skip
+    client.force_login(alice)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "En crédit" in page
+    assert "Net des sommes non affectées\u00a0: -200,00\u00a0€" in page
+    assert "Paiements 0,00\u00a0€ · avoirs 500,00\u00a0€" in page
