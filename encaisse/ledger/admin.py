@@ -12,6 +12,27 @@ from encaisse.ledger.models import (
 )
 
 
+class LedgerRecordAdmin(admin.ModelAdmin):
+    """Money records are created by the ledger services and imports, never here.
+
+    Saving an amount through the admin would bypass the allocation invariants
+    (balance = amount − allocations), so amounts, balances and the customer are
+    read-only and records cannot be added or deleted; descriptive fields (number,
+    due date, PO reference, remittance text) stay editable.
+    """
+
+    money_fields: tuple[str, ...] = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return (*super().get_readonly_fields(request, obj), *self.money_fields)
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
@@ -40,29 +61,33 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(LedgerRecordAdmin):
     list_display = ("number", "customer", "issue_date", "due_date", "amount", "balance", "status")
     list_filter = ("status", "source")
     search_fields = ("number", "external_key", "customer__name")
     raw_id_fields = ("customer", "import_batch")
-    # Money fields change only through the ledger services.
-    readonly_fields = ("balance", "status", "paid_on")
+    money_fields = (
+        "external_key", "customer", "currency", "amount", "amount_excl_tax", "balance",
+        "status", "paid_on", "issue_date", "source", "import_batch",
+    )  # fmt: skip
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(admin.ModelAdmin):
+class CreditNoteAdmin(LedgerRecordAdmin):
     list_display = ("number", "customer", "issue_date", "amount", "allocated")
     search_fields = ("number", "customer__name")
     raw_id_fields = ("customer", "import_batch")
-    readonly_fields = ("allocated",)
+    money_fields = ("external_key", "customer", "currency", "amount", "allocated", "source",
+                    "import_batch")  # fmt: skip
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LedgerRecordAdmin):
     list_display = ("external_key", "customer", "date", "amount", "allocated", "method")
     search_fields = ("external_key", "bank_reference", "customer__name")
     raw_id_fields = ("customer", "import_batch")
-    readonly_fields = ("allocated",)
+    money_fields = ("external_key", "customer", "currency", "amount", "allocated", "date",
+                    "source", "import_batch")  # fmt: skip
 
 
 @admin.register(Allocation)
@@ -70,7 +95,13 @@ class AllocationAdmin(admin.ModelAdmin):
     list_display = ("invoice", "payment", "credit_note", "amount", "created_at")
     raw_id_fields = ("invoice", "payment", "credit_note", "created_by")
 
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
 
