@@ -1,4 +1,4 @@
-"""Django admin cannot break the ledger: money fields are read-only, records not added or deleted."""
+"""Django admin cannot break the ledger: money fields read-only, records not added or deleted."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def test_editing_an_invoice_keeps_its_amount_and_balance(superuser_client: Clien
     invoice.refresh_from_db()
     assert (invoice.number, invoice.po_reference) == ("ADM-1-BIS", "PO-9")
     assert (invoice.amount, invoice.balance, invoice.status) == (
-        Decimal("300.00"), Decimal("300.00"), "open"
+        Decimal("300.00"),
+        Decimal("300.00"),
+        "open",
     )
     assert Customer.objects.get(pk=customer.pk).open_balance == Decimal("300.00")
 
