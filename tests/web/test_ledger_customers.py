@@ -27,7 +27,7 @@ def _frozen() -> Any:
 
 def export_rows(response: Any) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text), delimiter=";"))  # French by default
 
 
 def test_the_list_shows_balances_and_overdue_amounts(
@@ -175,7 +175,7 @@ def test_export_is_scoped_and_filtered(
     rows = export_rows(response)
     assert rows[0][:2] == ["Nom", "SIREN"]  # headers in the user's language
     assert [row[0] for row in rows[1:]] == ["Boulangerie Bob"]
-    assert rows[1][-2:] == ["950.00", "950.00"]
+    assert rows[1][-2:] == ["950,00", "950,00"]
     client.force_login(alice)
     rows = export_rows(client.get("/customers/export.csv", {"q": "carro"}))
     assert [row[0] for row in rows[1:]] == ["Carrosserie Carol"]

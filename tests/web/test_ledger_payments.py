@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -92,5 +94,20 @@ def test_export(
     assert rows[0][0] == "Date"
     by_key = {row[3]: row for row in rows[1:]}
     assert set(by_key) == {"BOB-PAY", "BOB-ADVANCE"}
-    assert by_key["BOB-ADVANCE"][-3:] == ["80.00", "0.00", "80.00"]
+    # French spreadsheet conventions: decimal comma, dd/mm/yyyy (and `;`, read above).
+    assert by_key["BOB-ADVANCE"][-3:] == ["80,00", "0,00", "80,00"]
+    assert by_key["BOB-PAY"][-3:] == ["450,00", "450,00", "0,00"]
+    assert by_key["BOB-PAY"][0] == "25/02/2026"
+
+
+def test_export_in_english_uses_commas_points_and_iso_dates(
+    client: Client, dave: User, bobs: Portfolio
+) -> None:
+    dave.language = "en"
+    dave.save()
+    client.force_login(dave)
+    content = b"".join(client.get("/payments/export.csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    by_key = {row[3]: row for row in rows[1:]}
+    assert by_key["BOB-PAY"][0] == "2026-02-25"
     assert by_key["BOB-PAY"][-3:] == ["450.00", "450.00", "0.00"]

@@ -64,7 +64,7 @@ def payment_export(request: HttpRequest) -> StreamingHttpResponse:
         for batch in chunks(payments):
             for p in batch:
                 yield [
-                    p.date.isoformat(),
+                    p.date,
                     p.customer.name,
                     p.customer.external_key,
                     p.external_key,

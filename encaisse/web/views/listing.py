@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer
@@ -147,19 +148,35 @@ class _Echo:
 def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> StreamingHttpResponse:
-    """Stream a UTF-8 CSV (with a BOM so spreadsheet programs read the accents)."""
-    writer = csv.writer(_Echo())
+    """Stream a UTF-8 CSV (with a BOM so spreadsheet programs read the accents).
+
+    In French the file follows what French Excel and LibreOffice expect when
+    the file is double-clicked: `;` separator, decimal comma, dd/mm/yyyy; in
+    English, `,`, decimal point and ISO dates. Cells stay typed (Decimal, date)
+    until here. The language is read now: the rows are written after the view
+    has returned.
+    """
+    french = (get_language() or "").startswith("fr")
+    writer = csv.writer(_Echo(), delimiter=";" if french else ",")
 
     def lines() -> Iterator[str]:
         yield codecs.BOM_UTF8.decode("utf-8")
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+            yield writer.writerow([_csv_cell(cell, french) for cell in row])
 
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
     return response
+
+
+def _csv_cell(cell: Any, french: bool) -> Any:
+    if isinstance(cell, Decimal):
+        return str(cell).replace(".", ",") if french else str(cell)
+    if isinstance(cell, dt.date):
+        return cell.strftime("%d/%m/%Y") if french else cell.isoformat()
+    return spreadsheet_safe(cell)
 
 
 def chunks(queryset: QuerySet[M], size: int = EXPORT_CHUNK) -> Iterator[list[M]]:
@@ -174,9 +191,9 @@ def chunks(queryset: QuerySet[M], size: int = EXPORT_CHUNK) -> Iterator[list[M]]
         yield batch
 
 
-def amount(value: Decimal | None, currency: str) -> str:
-    """An amount for a CSV cell: dot decimal, always the currency's minor unit."""
-    return str(round_money(Decimal(value or 0), currency))
+def amount(value: Decimal | None, currency: str) -> Decimal:
+    """An amount for a CSV cell, always to the currency's minor unit."""
+    return round_money(Decimal(value or 0), currency)
 
 
 def today() -> dt.date:
