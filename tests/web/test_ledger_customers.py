@@ -106,6 +106,9 @@ def test_pagination(client: Client, alice: User, bob: User, settings: Any) -> No
     third = client.get("/customers/", {"page": 3}).content.decode()
     assert "Client-5" in third and "Client-4" not in third and 'rel="next"' not in third
     assert "5</strong>" in third  # the total
+    past_the_end = client.get("/customers/", {"page": 9})
+    assert past_the_end.context["page"].number == 3
+    assert "Client-5" in past_the_end.content.decode()
 
 
 def test_htmx_gets_the_results_only(client: Client, alice: User, bobs: Portfolio) -> None:

@@ -105,6 +105,11 @@ def paginate(queryset: QuerySet[M], request: HttpRequest, *, cap: int | None = N
         total = queryset.order_by().values("pk")[: cap + 1].count()
         capped = total > cap
         total = min(total, cap)
+        if not items and total and not capped:
+            # A page past the end (an old link, a list that shrank): show the last one.
+            number = -(-total // size)
+            items = list(queryset[(number - 1) * size : number * size])
+            has_next = False
     return Page(
         items=items, number=number, size=size, total=total, total_capped=capped, has_next=has_next
     )
