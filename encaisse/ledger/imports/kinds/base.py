@@ -17,8 +17,9 @@ class Handler:
     table: str = ""
     schema: Schema
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
         self.ctx = ctx
+        self.source = source  # stored on created rows: csv, or fec when the FEC import delegates
         self.seen: set[str] = set()
         self._table_was_empty = bulk.is_empty(self.table)
 
@@ -44,6 +45,14 @@ class Handler:
         if self._table_was_empty:
             return []
         return bulk.select_in(sql, keys)
+
+    def stored(self, columns: str, rows: list[Row]) -> dict[str, tuple[Any, ...]]:
+        """`columns` of the rows already in this kind's table under the chunk's keys, by key."""
+        found = self.existing(
+            f"SELECT external_key, {columns} FROM {self.table} WHERE external_key IN ({{marks}})",
+            [row.values["external_key"] for row in rows],
+        )
+        return {r[0]: r[1:] for r in found}
 
     def first_time(self, row: Row, key: str, column: str = "external_key") -> bool:
         """False (and an error) when `key` already appeared earlier in the file."""

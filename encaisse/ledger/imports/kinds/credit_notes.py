@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import bulk
-from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.context import money
 from encaisse.ledger.imports.kinds.allocating import OpenInvoices, insert_allocations
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import CREDIT_NOTES, Row
@@ -24,23 +24,12 @@ class CreditNotesHandler(Handler):
     table = "ledger_creditnote"
     schema = CREDIT_NOTES
 
-    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
-        super().__init__(ctx)
-        self.source = source
-
     def handle(self, rows: list[Row]) -> None:
         ctx = self.ctx
         for row in rows:
             row.values.setdefault("external_key", row.values["number"])
         ctx.customers.load({row.values["customer_key"] for row in rows})
-        existing = {
-            r[0]: r[1:]
-            for r in self.existing(
-                "SELECT external_key, id, customer_id, issue_date, amount, number, reason "
-                "FROM ledger_creditnote WHERE external_key IN ({marks})",
-                [row.values["external_key"] for row in rows],
-            )
-        }
+        existing = self.stored("id, customer_id, issue_date, amount, number, reason", rows)
         invoices = OpenInvoices(
             {row.values["invoice_number"] for row in rows if row.values.get("invoice_number")}
         )

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import bulk
-from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.context import money
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import INVOICES, Row
 from encaisse.ledger.models.invoice import InvoiceStatus
@@ -26,24 +26,14 @@ class InvoicesHandler(Handler):
     table = "ledger_invoice"
     schema = INVOICES
 
-    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
-        super().__init__(ctx)
-        self.source = source
-
     def handle(self, rows: list[Row]) -> None:
         ctx = self.ctx
         for row in rows:
             row.values.setdefault("external_key", row.values["number"])
         ctx.customers.load({row.values["customer_key"] for row in rows})
-        existing = {
-            r[0]: r[1:]
-            for r in self.existing(
-                "SELECT external_key, id, customer_id, amount, balance, status, "
-                + ", ".join(COMPARED)
-                + " FROM ledger_invoice WHERE external_key IN ({marks})",
-                [row.values["external_key"] for row in rows],
-            )
-        }
+        existing = self.stored(
+            "id, customer_id, amount, balance, status, " + ", ".join(COMPARED), rows
+        )
         creates: list[tuple[Any, ...]] = []
         updates: list[tuple[dict[str, Any], int]] = []
         tally = ctx.report.tally(self.entity)

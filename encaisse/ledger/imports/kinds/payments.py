@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import bulk
-from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.context import money
 from encaisse.ledger.imports.kinds.allocating import OpenInvoices, insert_allocations
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import PAYMENTS, Row
@@ -25,22 +25,10 @@ class PaymentsHandler(Handler):
     table = "ledger_payment"
     schema = PAYMENTS
 
-    def __init__(self, ctx: Context, *, source: str = "csv") -> None:
-        super().__init__(ctx)
-        self.source = source
-
     def handle(self, rows: list[Row]) -> None:
         ctx = self.ctx
         ctx.customers.load({row.values["customer_key"] for row in rows})
-        existing = {
-            r[0]: r[1:]
-            for r in self.existing(
-                "SELECT external_key, id, customer_id, date, amount, currency, "
-                + ", ".join(TEXTS)
-                + " FROM ledger_payment WHERE external_key IN ({marks})",
-                [row.values["external_key"] for row in rows],
-            )
-        }
+        existing = self.stored("id, customer_id, date, amount, currency, " + ", ".join(TEXTS), rows)
         invoices = OpenInvoices(
             {n for row in rows if row.values["external_key"] not in existing
              for n in row.values.get("invoice_numbers", ())}
