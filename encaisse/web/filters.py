@@ -46,11 +46,6 @@ PAYMENT_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.username
-
-
 class ListFilterForm(forms.Form):
     """Common behaviour: lenient (a bad value is ignored), scoped choices."""
 
@@ -58,7 +53,8 @@ class ListFilterForm(forms.Form):
     default_sort = ""
 
     q = forms.CharField(required=False, max_length=100)
-    manager = ManagerChoiceField(queryset=User.objects.none(), required=False)
+    # Labelled by User.__str__ (full name, else username); scoped choices set in __init__.
+    manager = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.CharField(required=False)
 

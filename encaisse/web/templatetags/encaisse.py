@@ -47,7 +47,7 @@ def sentence(activity: Activity) -> str:
 def person(user: Any) -> str:
     if user is None:
         return "—"
-    return str(user.get_full_name() or user.username)
+    return str(user)  # User.__str__: the full name, else the username
 
 
 @register.simple_tag(takes_context=True)

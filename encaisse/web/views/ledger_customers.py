@@ -114,7 +114,7 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
                     c.name,
                     c.siren,
                     c.external_key,
-                    (manager.get_full_name() or manager.username) if manager else "",
+                    str(manager) if manager else "",
                     c.get_status_display(),
                     c.currency,
                     amount(c.open_balance, c.currency),

@@ -47,6 +47,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = viewer(request)
+    on = today()
     invoice = get_object_or_404(
         invoices_visible_to(user).select_related("customer", "customer__account_manager"), pk=pk
     )
@@ -58,8 +59,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": invoice.customer,
         "allocations": list(allocations),
         "timeline": list(timeline_for_invoice(invoice.pk)),
-        "today": today(),
-        "days_late": invoice.days_late(today()),
+        "today": on,
+        "days_late": invoice.days_late(on),
     }
     return render(request, "web/ledger/invoice_detail.html", context)
 
