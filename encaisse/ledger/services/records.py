@@ -19,7 +19,7 @@ from encaisse.collab.services import activity_record
 from encaisse.ledger.models import Company, Contact, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceSource
-from encaisse.ledger.services.allocation import Strategy, payment_allocate
+from encaisse.ledger.services.allocation import Strategy, allocation_create, payment_allocate
 from encaisse.lib.dates import due_date_for
 from encaisse.lib.money import round_money
 
@@ -172,8 +172,6 @@ def credit_note_record(
     source: str = InvoiceSource.MANUAL,
 ) -> CreditNote:
     """Record a credit note, and allocate it to `invoice` when given (up to its balance)."""
-    from encaisse.ledger.services.allocation import allocation_create
-
     credit_note = CreditNote.objects.create(
         external_key=external_key or number,
         number=number,
