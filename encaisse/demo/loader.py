@@ -39,7 +39,7 @@ from encaisse.ledger.models import (
     InvoiceSource,
     Payment,
 )
-from encaisse.ledger.services import balances_recompute
+from encaisse.ledger.services.balances import balances_recompute, statistics_refresh
 
 CHUNK_INVOICES = 20_000
 _NOTABLE = 12  # customers who get a few timeline entries
@@ -86,20 +86,10 @@ def load_into_database(
                     connection.queries_log.clear()
                 advance(len(history.invoices))
             loader.flush()
-        _analyze()
+        statistics_refresh()
         balances_recompute()
         _timeline(loader, users)
     return DemoLoadResult(logins=logins, counts=loader.counts)
-
-
-def _analyze() -> None:
-    """Refresh PostgreSQL's statistics: on tables that were empty a moment ago the
-    planner would run the correlated sums of `balances_recompute` as scans."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Customer, Invoice, Payment, CreditNote, Allocation):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _company() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from django.conf import settings
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,11 @@ from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport, Progress
 from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import Customer, ImportBatch, ImportKind, ImportStatus, Invoice
-from encaisse.ledger.services.balances import balances_recompute, open_balances_recompute
+from encaisse.ledger.services.balances import (
+    balances_recompute,
+    open_balances_recompute,
+    statistics_refresh,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,15 +145,7 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 def _finish(ctx: Context) -> None:
     report = ctx.report
     if report.created > ANALYZE_ABOVE:
-        # Bulk-loaded tables have stale statistics (on SQLite, none at all): the
-        # planner would then scan instead of using the indexes, in the
-        # recomputation below and in the list pages afterwards (SQLite picked
-        # the status index over the partial open-invoices one: 250 ms → 30 ms
-        # for the first page of a million-invoice ledger). About 1 s at 1M rows.
-        with connection.cursor() as cursor:
-            for table in ("ledger_customer", "ledger_invoice", "ledger_payment",
-                          "ledger_creditnote", "ledger_allocation"):  # fmt: skip
-                cursor.execute(f"ANALYZE {table}")
+        statistics_refresh()
     customer_ids = _ids_or_all(set(ctx.touched), Customer)
     if ctx.touched_invoices:
         balances_recompute(

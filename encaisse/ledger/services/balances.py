@@ -124,3 +124,22 @@ def open_balances_recompute(customer_ids: list[int] | None) -> None:
         customer_ids,
         "c.id",
     )
+
+
+LEDGER_TABLES = (
+    "ledger_customer", "ledger_invoice", "ledger_payment", "ledger_creditnote", "ledger_allocation",
+)  # fmt: skip
+
+
+def statistics_refresh() -> None:
+    """ANALYZE the ledger tables after a bulk load (about 1 s at a million invoices).
+
+    Freshly filled tables have stale statistics (on SQLite, none at all): the
+    planner then scans instead of using the indexes, in the set-based
+    recomputations above and in the list pages afterwards (SQLite picked the
+    status index over the partial open-invoices one: 250 ms → 30 ms for the
+    first page of a million-invoice ledger).
+    """
+    with connection.cursor() as cursor:
+        for table in LEDGER_TABLES:
+            cursor.execute(f"ANALYZE {table}")
