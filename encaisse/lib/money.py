@@ -23,15 +23,33 @@ def round_money(amount: Decimal, currency: str = "EUR") -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+_CURRENCY_MARKS = ("€", "£", "$", "EUR", "GBP", "USD", "CHF")
+
+
+def _without_currency(text: str) -> str:
+    """Drop one currency mark at the start ("-€5" keeps its sign) or the end.
+
+    A mark anywhere else stays, and the amount is refused.
+    """
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    for mark in _CURRENCY_MARKS:
+        if body.startswith(mark):
+            return sign + body[len(mark) :]
+        if body.endswith(mark):
+            return sign + body[: -len(mark)]
+    return text
+
+
 def parse_amount(raw: str) -> Decimal:
     """Parse an amount written the French or the English way.
 
-    Accepts "1 234,56", "1234.56", "1,234.56", "1.234,56", "-12,5", "12,50 €",
-    and a trailing minus ("12,50-") as some accounting exports write it.
+    Accepts "1 234,56", "1234.56", "1,234.56", "1.234,56", "-12,5", one
+    currency sign or code at either end ("12,50 €", "€12.50", "12 EUR"), and a
+    trailing minus ("12,50-") as some accounting exports write it.
     Raises ValueError with a readable reason.
     """
     text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    text = text.removesuffix("€").removesuffix("EUR")
+    text = _without_currency(text)
     if not text:
         raise ValueError("empty amount")
     negative = False

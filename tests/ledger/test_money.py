@@ -21,6 +21,10 @@ from encaisse.lib.money import format_money, parse_amount, round_money, split_ev
         ("-12,5", "-12.5"),
         ("12,50-", "-12.50"),
         ("12,50 €", "12.50"),
+        ("€12.50", "12.50"),
+        ("$5", "5"),
+        ("-€1,234.50", "-1234.50"),
+        ("12 EUR", "12"),
         ("\u00a01\u202f000,00", "1000.00"),
     ],
 )
@@ -28,7 +32,7 @@ def test_parse_amount_reads_french_and_english_notation(raw: str, expected: str)
     assert parse_amount(raw) == Decimal(expected)
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "1,2,3", "NaN", "inf"])
+@pytest.mark.parametrize("raw", ["", "abc", "1,2,3", "NaN", "inf", "1€5", "€", "€12€"])
 def test_parse_amount_rejects_garbage(raw: str) -> None:
     with pytest.raises(ValueError):
         parse_amount(raw)

@@ -40,10 +40,8 @@ CENT = Decimal("0.01")
 def amount(raw: str) -> Decimal:
     if _PLAIN_AMOUNT.fullmatch(raw):
         return Decimal(raw.replace(",", ".")).quantize(CENT)
-    # parse_amount takes a trailing "€"; spreadsheets in English put it in front.
-    text_ = raw.replace("€", "").replace("£", "").replace("$", "")
     try:
-        value = parse_amount(text_)
+        value = parse_amount(raw)
     except ValueError:
         raise ValueError(_("not an amount: %(value)r") % {"value": raw}) from None
     if abs(value) >= Decimal("1e16"):
