@@ -33,4 +33,3 @@ def due_date_for(issue_date: dt.date, *, days: int, end_of_month_rule: bool) -> 
     """
     due = issue_date + dt.timedelta(days=days)
     return end_of_month(due) if end_of_month_rule else due
-
