@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "encaisse.accounts",
     "encaisse.collab",
     "encaisse.ledger",
+    "encaisse.dunning",
     "encaisse.demo",
     "encaisse.web",
 ]
@@ -210,9 +211,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint's progress and its font subsetter log dozens of INFO lines per PDF.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Product knobs.
 ENCAISSE_PAGE_SIZE = env_int("ENCAISSE_PAGE_SIZE", 50)
 ENCAISSE_IMPORT_CHUNK = env_int("ENCAISSE_IMPORT_CHUNK", 5000)
+# Outbox sweeps started after each dunning run (how many workers deliver at once).
+ENCAISSE_DELIVERY_SWEEPS = env_int("ENCAISSE_DELIVERY_SWEEPS", 2)
+# Seconds between two looks of `encaisse scheduler` at the run time and the outbox.
+ENCAISSE_SCHEDULER_TICK = env_int("ENCAISSE_SCHEDULER_TICK", 30)
+# Right-hand side of the Message-ID of reminders (use your mail domain).
+ENCAISSE_MESSAGE_ID_DOMAIN = os.environ.get("ENCAISSE_MESSAGE_ID_DOMAIN", "encaisse.local")

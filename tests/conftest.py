@@ -11,16 +11,56 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.utils import translation
 
 from encaisse.accounts.models import Role, Team, User
+from encaisse.dunning.defaults import install_defaults
+from encaisse.dunning.models import MessageTemplate
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.ledger.services import customer_create, invoice_create
-from tests.smtp import smtp_inbox  # noqa: F401  (a real SMTP server, shared fixture)
+from tests.smtp import smtp_inbox, smtp_server  # noqa: F401  (a real SMTP server, shared fixtures)
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the project's default language.
+
+    The active language is thread-local: a request through LocaleMiddleware
+    (an English user's page) leaves it activated for the next test on the same
+    xdist worker, so a message checked in French would depend on test order.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_defaults(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the rows the data migrations install
+    (default dunning plan, templates, rate table).
+
+    A transactional test (live server, worker processes) ends with a flush
+    that empties every table, migrated data included; the next test on the
+    same xdist worker would then find no default plan.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not MessageTemplate.objects.exists():  # a flush empties all tables at once
+        install_defaults(django_apps)
 
 
 def _user(username: str, role: str, team: Team | None = None) -> User:

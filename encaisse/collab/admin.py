@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from encaisse.collab.models import Activity
+from encaisse.collab.models import Activity, Task
 
 
 @admin.register(Activity)
@@ -14,3 +14,11 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("due_on", "title", "kind", "queue", "assignee", "status", "customer")
+    list_filter = ("status", "kind", "queue")
+    raw_id_fields = ("customer", "assignee", "created_by", "completed_by", "invoices")
+    search_fields = ("title",)

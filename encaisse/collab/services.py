@@ -1,12 +1,16 @@
-"""Writing the activity timeline. Every domain service calls `activity_record`."""
+"""Writing the activity timeline and tasks. Every domain service calls `activity_record`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from encaisse.accounts.models import User
-from encaisse.collab.models import Activity
+from encaisse.collab.models import Activity, Task, TaskQueue, TaskStatus
+from encaisse.lib import clock
 
 
 def activity_record(
@@ -29,3 +33,70 @@ def activity_record(
 def activities_record_many(entries: Iterable[Activity], *, batch_size: int = 2000) -> None:
     """Bulk form for imports, which write thousands of entries at once."""
     Activity.objects.bulk_create(list(entries), batch_size=batch_size)
+
+
+def task_create(
+    *,
+    actor: User | None,
+    kind: str,
+    title: str,
+    due_on: dt.date,
+    customer_id: int | None = None,
+    assignee: User | None = None,
+    queue: str = TaskQueue.ASSIGNEE,
+    invoice_ids: Sequence[int] = (),
+    details: str = "",
+    source_key: str | None = None,
+) -> Task:
+    """Create a task, or return the existing one with the same `source_key`.
+
+    With no assignee the task goes to the finance queue, so nothing is left
+    without an owner.
+    """
+    if assignee is None:
+        queue = TaskQueue.FINANCE
+    if source_key is not None:
+        existing = Task.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                kind=kind,
+                title=title[:250],
+                details=details,
+                queue=queue,
+                assignee=assignee,
+                customer_id=customer_id,
+                due_on=due_on,
+                source_key=source_key,
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+    except IntegrityError:
+        # A concurrent delivery created it between our lookup and our insert.
+        return Task.objects.get(source_key=source_key)
+    if invoice_ids:
+        task.invoices.add(*invoice_ids)
+    activity_record(
+        verb="collab.task.created",
+        actor=actor,
+        customer_id=customer_id,
+        payload={"task": task.pk, "kind": kind, "title": task.title},
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor: User, outcome: str = "") -> bool:
+    """Close an open task; False when it was already closed (by someone else)."""
+    done = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=TaskStatus.DONE, outcome=outcome, completed_at=clock.now(), completed_by=actor
+    )
+    if done:
+        activity_record(
+            verb="collab.task.completed",
+            actor=actor,
+            customer_id=task.customer_id,
+            payload={"task": task.pk, "outcome": outcome},
+        )
+    return bool(done)

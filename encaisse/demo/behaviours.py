@@ -60,3 +60,42 @@ def draw_behaviour(rng: random.Random) -> Behaviour:
 def draw_delay(rng: random.Random, behaviour: Behaviour) -> int:
     low, high, mode = _DELAYS[behaviour]
     return round(rng.triangular(low, high, mode))
+
+
+# Daily chance of paying once an invoice is past its behaviour's latest delay
+# (an invoice the history left open: held back, forgotten, contested before).
+_TAIL_CHANCE: dict[Behaviour, float] = {
+    Behaviour.PROMPT: 0.15,
+    Behaviour.SLOW: 0.08,
+    Behaviour.CHRONIC_LATE: 0.04,
+    Behaviour.DISPUTER: 0.03,
+    Behaviour.DEFAULTER: 0.0,
+}
+
+
+def _triangular_cdf(x: float, low: float, high: float, mode: float) -> float:
+    if x <= low:
+        return 0.0
+    if x >= high:
+        return 1.0
+    if x <= mode:
+        return (x - low) ** 2 / ((high - low) * (mode - low))
+    return 1 - (high - x) ** 2 / ((high - low) * (high - mode))
+
+
+def daily_payment_chance(behaviour: Behaviour, days_after_due: int) -> float:
+    """The chance that a still-open invoice is paid on this day, left to itself.
+
+    It is the hazard of `draw_delay`'s distribution: P(delay = d) / P(delay ≥ d),
+    with the delay rounded to whole days as `draw_delay` does. Replaying day
+    after day with this chance pays invoices on the same schedule as the
+    generator, whatever day the replay starts. Defaulters never pay.
+    """
+    if behaviour is Behaviour.DEFAULTER:
+        return 0.0
+    low, high, mode = _DELAYS[behaviour]
+    before = _triangular_cdf(days_after_due - 0.5, low, high, mode)
+    if before >= 1.0:
+        return _TAIL_CHANCE[behaviour]
+    today = _triangular_cdf(days_after_due + 0.5, low, high, mode)
+    return (today - before) / (1.0 - before)

@@ -117,8 +117,38 @@ def _customer(rng: random.Random, index: int, siren_offset: int) -> DemoCustomer
     )
 
 
-def _vat(excl_cents: int) -> int:
+def customer_behaviour(seed: int, index: int) -> Behaviour:
+    """The behaviour of customer `index` (0-based: key C000001 is index 0) for `seed`.
+
+    It is the first draw of the customer's own random stream, so it does not
+    depend on the ledger's size or date: the simulator re-derives it from the key.
+    """
+    return draw_behaviour(random.Random(f"{seed}:{index}"))
+
+
+def vat_cents(excl_cents: int) -> int:
     return (excl_cents * VAT_PERCENT + 50) // 100  # ROUND_HALF_UP on positive cents
+
+
+def draw_invoice_excl(rng: random.Random, median: float) -> int:
+    """An invoice amount excl. tax in cents, log-normal around the customer's typical size."""
+    return min(25_000_000, max(3_000, int(rng.lognormvariate(0, 0.6) * median)))
+
+
+def draw_po_reference(rng: random.Random) -> str:
+    return f"BC-{rng.randint(10000, 99999)}" if rng.random() < 0.3 else ""
+
+
+def invoice_number(issue: dt.date, sequence: int) -> str:
+    return f"FA{issue.year}-{sequence:07d}"
+
+
+def credit_note_number(issue: dt.date, sequence: int) -> str:
+    return f"AV{issue.year}-{sequence:06d}"
+
+
+def payment_key(sequence: int) -> str:
+    return f"PAY{sequence:08d}"
 
 
 def _split_ttc(ttc_cents: int) -> tuple[int, int]:
@@ -139,13 +169,15 @@ def _history(
     invoices: list[DemoInvoice] = []
     for offset in sorted(rng.randint(0, span) for _ in range(count)):
         issue = start + dt.timedelta(days=offset)
-        excl = min(25_000_000, max(3_000, int(rng.lognormvariate(0, 0.6) * median)))
+        excl = draw_invoice_excl(rng, median)
         due = due_date_for(
             issue, days=customer.terms_days, end_of_month_rule=customer.terms_end_of_month
         )
-        po = f"BC-{rng.randint(10000, 99999)}" if rng.random() < 0.3 else ""
+        po = draw_po_reference(rng)
         invoices.append(
-            DemoInvoice(f"FA{issue.year}-{next(seq.invoice):07d}", issue, due, excl, _vat(excl), po)
+            DemoInvoice(
+                invoice_number(issue, next(seq.invoice)), issue, due, excl, vat_cents(excl), po
+            )
         )
     settler = _Settler(rng, customer, today, seq)
     for index, invoice in enumerate(invoices):
@@ -173,7 +205,7 @@ class _Settler:
     def _credit(self, index: int, day: dt.date, excl: int, vat: int, reason: str) -> bool:
         if day > self.today or excl + vat <= 0:
             return False
-        number = f"AV{day.year}-{next(self.seq.credit_note):06d}"
+        number = credit_note_number(day, next(self.seq.credit_note))
         self.credit_notes.append(DemoCreditNote(number, day, excl, vat, index, reason))
         return True
 
@@ -201,7 +233,7 @@ class _Settler:
                 excl, vat = invoice.excl_cents, invoice.vat_cents
             else:
                 excl = invoice.excl_cents * rng.randint(5, 40) // 100
-                vat = _vat(excl)
+                vat = vat_cents(excl)
             if self._credit(index, credit_on, excl, vat, rng.choice(_CREDIT_REASONS)):
                 remaining -= excl + vat
                 pay_on = max(pay_on, credit_on + day)
@@ -233,7 +265,7 @@ class _Settler:
                 )
         elif mode < 0.8:
             excl = invoice.excl_cents * rng.randint(10, 30) // 100
-            vat = _vat(excl)
+            vat = vat_cents(excl)
             credit_on = invoice.issue + dt.timedelta(days=rng.randint(10, 40))
             credited = self._credit(index, credit_on, excl, vat, "Litige : prestation contestée")
             later = pay_on + dt.timedelta(days=rng.randint(20, 60))
@@ -274,26 +306,45 @@ class _Settler:
         rng = self.rng
         number = next(self.seq.payment)
         cents = sum(part for _index, part in allocations) or rng.choice((500, 1000, 2000)) * 100
-        payer = names.ascii_slug(self.customer.name, " ").upper()
         refs = " ".join(invoices[index].number for index, _part in allocations)
-        stamp = f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
-        method = "transfer"
-        draw = rng.random()
-        if self.behaviour is Behaviour.PROMPT and draw < 0.3:
-            method = "direct_debit"
-        elif draw > 0.88:
-            method = "cheque"
-        elif draw > 0.85:
-            method = "card"
-        if method == "transfer":
-            reference = f"VIR{stamp}{number:08d}"
-            text = f"VIR SEPA {payer} FACT {refs}" if refs and draw < 0.6 else f"VIR SEPA {payer}"
-            if not refs:
-                text = f"VIR SEPA {payer} ACOMPTE"
-        elif method == "direct_debit":
-            reference, text = f"PRLV{stamp}{number:08d}", f"PRLV SEPA {payer} {refs}".rstrip()
-        elif method == "cheque":
-            reference, text = f"CHQ{rng.randint(1_000_000, 9_999_999)}", f"REMISE CHEQUE {payer}"
-        else:
-            reference, text = f"CB{stamp}{number:08d}", f"CB {payer} {refs}".rstrip()
-        return DemoPayment(f"PAY{number:08d}", day, cents, method, reference, text, allocations)
+        method, reference, text = draw_payment_texts(
+            rng, self.behaviour, self.customer.name, day, number, refs
+        )
+        return DemoPayment(payment_key(number), day, cents, method, reference, text, allocations)
+
+
+def draw_payment_texts(
+    rng: random.Random,
+    behaviour: Behaviour,
+    customer_name: str,
+    day: dt.date,
+    number: int,
+    refs: str,
+) -> tuple[str, str, str]:
+    """(method, bank reference, remittance text) of a payment, as a bank statement shows it.
+
+    Prompt payers often pay by direct debit; some payments are cheques or
+    cards; a transfer names the invoices (`refs`) only some of the time.
+    """
+    payer = names.ascii_slug(customer_name, " ").upper()
+    stamp = f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
+    method = "transfer"
+    draw = rng.random()
+    if behaviour is Behaviour.PROMPT and draw < 0.3:
+        method = "direct_debit"
+    elif draw > 0.88:
+        method = "cheque"
+    elif draw > 0.85:
+        method = "card"
+    if method == "transfer":
+        reference = f"VIR{stamp}{number:08d}"
+        text = f"VIR SEPA {payer} FACT {refs}" if refs and draw < 0.6 else f"VIR SEPA {payer}"
+        if not refs:
+            text = f"VIR SEPA {payer} ACOMPTE"
+    elif method == "direct_debit":
+        reference, text = f"PRLV{stamp}{number:08d}", f"PRLV SEPA {payer} {refs}".rstrip()
+    elif method == "cheque":
+        reference, text = f"CHQ{rng.randint(1_000_000, 9_999_999)}", f"REMISE CHEQUE {payer}"
+    else:
+        reference, text = f"CB{stamp}{number:08d}", f"CB {payer} {refs}".rstrip()
+    return method, reference, text

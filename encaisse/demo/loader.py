@@ -88,7 +88,7 @@ def load_into_database(
             loader.flush()
         statistics_refresh()
         balances_recompute()
-        _timeline(loader, users)
+        _timeline(loader, users, {"seed": seed, "invoices": invoices, "today": today.isoformat()})
     return DemoLoadResult(logins=logins, counts=loader.counts)
 
 
@@ -304,13 +304,17 @@ _COMMENTS = {
 }
 
 
-def _timeline(loader: _ChunkLoader, users: dict[str, int]) -> None:
-    """A handful of realistic timeline entries, so that the demo timelines are not empty."""
+def _timeline(loader: _ChunkLoader, users: dict[str, int], inputs: dict[str, object]) -> None:
+    """A handful of realistic timeline entries, so that the demo timelines are not empty.
+
+    `demo.loaded` also records the generator's inputs: the simulator reads the
+    seed back to re-derive each customer's behaviour.
+    """
     entries = [
         Activity(
             verb="demo.loaded",
             actor_id=users.get("admin"),
-            payload={"counts": loader.counts},
+            payload={"counts": loader.counts, **inputs},
         )
     ]
     for customer_id, invoice_id, behaviour, manager_id in loader.notable:

@@ -15,7 +15,8 @@ from django.db.models.functions import Coalesce
 
 from encaisse.accounts.models import User
 from encaisse.accounts.selectors import portfolio_owner_ids
-from encaisse.ledger.models import CreditNote, Customer, Invoice, Payment
+from encaisse.ledger.models import CreditNote, Customer, ImportBatch, Invoice, Payment
+from encaisse.ledger.models.imports import ImportStatus
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 from encaisse.lib.money import ZERO, round_money
 
@@ -135,3 +136,17 @@ def overdue_amounts_by_customer(customer_ids: list[int], today: dt.date) -> dict
         .annotate(total=Sum("balance"))
     )
     return {row["customer_id"]: row["total"] for row in rows}
+
+
+def ledger_refreshed_at() -> dt.datetime | None:
+    """When the ledger last received data: the latest applied import, or the
+    latest payment recorded by hand (the freshness guard of SPEC §4.4)."""
+    moments = [
+        ImportBatch.objects.filter(status=ImportStatus.APPLIED)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first(),
+        Payment.objects.order_by("-created_at").values_list("created_at", flat=True).first(),
+    ]
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None

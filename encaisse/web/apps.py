@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "encaisse.web"
     verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        # Describers of other domains' timeline events register themselves on
+        # import; importing them here (not from timeline.py) avoids a cycle.
+        from encaisse.web import timeline_dunning  # noqa: F401

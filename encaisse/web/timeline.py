@@ -39,12 +39,16 @@ def money(payload: dict[str, Any], key: str = "amount") -> str:
     return format_money(amount, str(payload.get("currency") or "EUR"), get_language() or "fr")
 
 
-def day(payload: dict[str, Any], key: str) -> str:
-    raw = payload[key]
+def iso_day(raw: Any) -> str:
+    """An ISO date kept in a payload, in the reader's short format (as is if it is not one)."""
     try:
         return formats.date_format(dt.date.fromisoformat(str(raw)), "SHORT_DATE_FORMAT")
     except ValueError:
         return str(raw)
+
+
+def day(payload: dict[str, Any], key: str) -> str:
+    return iso_day(payload[key])
 
 
 def sentence(activity: Activity) -> str:

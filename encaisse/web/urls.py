@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("encaisse.web.urlconf.core")),
     path("", include("encaisse.web.urlconf.ledger")),
+    path("", include("encaisse.web.urlconf.dunning")),
     path("imports/", include("encaisse.web.urlconf.imports")),
 ]

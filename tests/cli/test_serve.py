@@ -1,15 +1,17 @@
-"""`encaisse serve` starts the web server and the worker, and Ctrl-C stops both."""
+"""`encaisse serve` starts the web server, the worker and the scheduler; Ctrl-C stops all three."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import psutil
@@ -30,7 +32,17 @@ def _status(url: str) -> int:
         return exc.code
 
 
-def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path: Path) -> None:
+def _wait_for_a_dunning_run(database: Path) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(database)) as db:
+            if db.execute("SELECT count(*) FROM dunning_dunningrun").fetchone()[0]:
+                return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
@@ -38,6 +50,12 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path: Path) -> None
     }
     cli = [sys.executable, "-m", "encaisse.cli"]
     subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT, timeout=180)
+    # A daily run time of midnight has always passed: the scheduler starts today's run at once.
+    midnight = (
+        "from encaisse.dunning.models import DunningSettings as S; "
+        "S.objects.update_or_create(pk=1, defaults={'run_at': '00:00'})"
+    )
+    subprocess.run([*cli, "shell", "-c", midnight], env=env, check=True, cwd=ROOT, timeout=60)
     port = _free_port()
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--workers", "1"],
@@ -59,6 +77,9 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path: Path) -> None
         children = psutil.Process(server.pid).children(recursive=True)
         commands = " ".join(" ".join(child.cmdline()) for child in children)
         assert "gunicorn" in commands and "db_worker" in commands
+        assert any(child.cmdline()[-1:] == ["scheduler"] for child in children), commands
+        # The scheduler enqueued today's dunning run and the worker ran it.
+        assert _wait_for_a_dunning_run(tmp_path / "serve.sqlite3"), "no dunning run within 30 s"
 
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=30) == 0

@@ -110,7 +110,7 @@ def run(*args: str) -> str:
 
 
 def test_command_loads_and_prints_the_logins_then_if_empty_does_nothing() -> None:
-    output = run("--invoices", "300", "--today", "2026-11-24", "--if-empty")
+    output = run("--invoices", "300", "--today", "2026-11-24", "--if-empty", "--history-days", "0")
     for username in ("admin", "finance", "manager", *(f"commercial{n}" for n in range(1, 6))):
         assert f"  {username} " in output
     assert output.count(DEMO_PASSWORD) == 8

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer, Invoice, Payment
 from encaisse.ledger.services import contact_create, credit_note_record, payment_record
 from tests.conftest import PASSWORD, make_invoice
+from tests.web.dunning_samples import Messages, messages_for
 
 TODAY = dt.date(2026, 3, 15)
+
+
+@pytest.fixture
+def frozen_today(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Time stands still on TODAY; files (PDFs) go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(TODAY, tick=False):
+        yield
 
 
 @dataclass
@@ -74,3 +87,9 @@ def login(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return as_user
+
+
+@pytest.fixture
+def bob_messages(bobs: Portfolio) -> Messages:
+    """A message to review, a failed one and a sent formal notice for Bob's customer."""
+    return messages_for(bobs.customer, bobs.invoice)

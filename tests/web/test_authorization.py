@@ -8,7 +8,7 @@ arguments must have an entry in SAMPLES, or this test fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -18,8 +18,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from encaisse.accounts.models import User
+from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
 from tests.web.conftest import TODAY, Portfolio
+from tests.web.dunning_samples import Messages, messages_for
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class World:
 
     portfolios: dict[str, Portfolio]
     import_batch: ImportBatch
+    messages: dict[str, Messages] = field(default_factory=dict)
+    plan: DunningPlan | None = None
+    step: DunningStep | None = None
+    template: MessageTemplate | None = None
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -62,10 +68,38 @@ Sample = Callable[[World, str], dict[str, Any]]
 OWNED_SAMPLES: dict[str, Sample] = {
     "customer": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
     "invoice": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
+    "customer_remind": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "customer_dunning_plan": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "dunning_message": lambda w, owner: {"pk": w.messages[owner].sent.pk},
+    "dunning_message_pdf": lambda w, owner: {"pk": w.messages[owner].sent.pk},
+    "dunning_message_approve": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
+    "dunning_message_skip": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
+    "dunning_message_retry": lambda w, owner: {"pk": w.messages[owner].failed.pk},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
     "import_detail": lambda w, owner: {"pk": w.import_batch.pk},
+    "dunning_plan": lambda w, owner: {"pk": _pk(w.plan)},
+    "dunning_step_new": lambda w, owner: {"pk": _pk(w.plan)},
+    "dunning_step": lambda w, owner: {"pk": _pk(w.step)},
+    "dunning_step_delete": lambda w, owner: {"pk": _pk(w.step)},
+    "dunning_template": lambda w, owner: {"pk": _pk(w.template)},
+    "dunning_template_preview": lambda w, owner: {"pk": _pk(w.template)},
+}
+
+
+def _pk(obj: Any) -> int:
+    return int(obj.pk) if obj is not None else 1
+
+
+# POST-only actions on one portfolio's message: GET is 405; finance and admins
+# act (redirect back), whoever else sees the message gets 403, the others 404.
+OWNED_ACTIONS = {"dunning_message_approve", "dunning_message_skip", "dunning_message_retry"}
+# Pages about one portfolio's customer that only some of its viewers may use
+# (the others who see the customer get 403): "send a reminder now" is for
+# finance, admins and the customer's own account manager, not for managers.
+OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
+    "customer_remind": lambda role, owner: role in FINANCE or role == owner,
 }
 
 # Lists that can be narrowed to one customer: another rep's customer is a 404.
@@ -95,8 +129,18 @@ MARKERS = {
 }
 
 
+def action_status(role: str, owner: str) -> int:
+    """What a POST action on `owner`'s message answers `role`."""
+    if owner not in SEES[role]:
+        return 404
+    return 302 if role in FINANCE else 403
+
+
+FINANCE_ONLY_PREFIXES = ("imports/", "dunning/plans/", "dunning/steps/", "dunning/templates/")
+
+
 def is_finance_only(route: Route) -> bool:
-    return route.path.startswith("imports/")
+    return route.path.startswith(FINANCE_ONLY_PREFIXES) or route.name == "customer_dunning_plan"
 
 
 def sample_kwargs(route: Route, world: World, owner: str) -> dict[str, Any]:
@@ -143,6 +187,15 @@ def check(
                 "a redirect to the login page",
             )
             continue
+        if route.name in OWNED_ACTIONS:
+            expect(status == 405, "405 (POST only)")
+            posted = client.post(url).status_code
+            wanted = action_status(role, owner)
+            if posted != wanted:
+                problems.append(
+                    f"{role} POST {url} ({route.name}): got {posted}, expected {wanted}"
+                )
+            continue
         if is_finance_only(route):
             if role in FINANCE:
                 expect(status in {200, 302, 405}, "access for finance and admins")
@@ -155,6 +208,9 @@ def check(
             continue
         if route.name in OWNED_SAMPLES:
             expected = 200 if owner in SEES[role] else 404
+            allowed = OWNED_RESTRICTED.get(route.name)
+            if expected == 200 and allowed is not None and not allowed(role, owner):
+                expected = 403
             expect(status == expected, str(expected))
         elif route.name == "home":
             expect(status == 302, "a redirect to the customers")
@@ -178,7 +234,14 @@ def check(
 
 
 @pytest.fixture
-def world(everyone: dict[str, User], bobs: Portfolio, carols: Portfolio) -> World:
+def world(
+    everyone: dict[str, User],
+    bobs: Portfolio,
+    carols: Portfolio,
+    settings: Any,
+    tmp_path: Any,
+) -> World:
+    settings.MEDIA_ROOT = tmp_path  # the sample formal notices' PDFs
     batch = ImportBatch.objects.create(
         kind=ImportKind.INVOICES,
         filename="factures.csv",
@@ -186,12 +249,24 @@ def world(everyone: dict[str, User], bobs: Portfolio, carols: Portfolio) -> Worl
         status=ImportStatus.APPLIED,
         actor=everyone["alice"],
     )
-    return World(portfolios={"bob": bobs, "carol": carols}, import_batch=batch)
+    plan = DunningPlan.objects.get(is_default=True)
+    with time_machine.travel(TODAY, tick=False):
+        messages = {"bob": messages_for(bobs.customer, bobs.invoice)}
+        messages["carol"] = messages_for(carols.customer, carols.invoice)
+    return World(
+        portfolios={"bob": bobs, "carol": carols},
+        import_batch=batch,
+        messages=messages,
+        plan=plan,
+        step=plan.steps.order_by("offset_days").first(),
+        template=MessageTemplate.objects.order_by("pk").first(),
+    )
 
 
-def test_the_walker_finds_the_ledger_and_shell_routes() -> None:
+def test_the_walker_finds_the_ledger_dunning_and_shell_routes() -> None:
     names = {route.name for route in project_routes()}
     assert {"home", "login", "customers", "customer", "invoice", "payments_export"} <= names
+    assert {"dunning_today", "dunning_message_pdf", "dunning_plan", "customer_remind"} <= names
 
 
 def test_every_route_has_a_name_and_its_arguments_have_samples(db: None) -> None:

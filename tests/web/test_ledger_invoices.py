@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,13 +16,7 @@ from tests.conftest import make_customer, make_invoice
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.test_ledger_customers import export_rows
 
-pytestmark = pytest.mark.usefixtures("_frozen")
-
-
-@pytest.fixture
-def _frozen() -> Any:
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture
@@ -153,7 +146,9 @@ def test_invoice_page_queries(client: Client, alice: User, bobs: Portfolio) -> N
     client.force_login(alice)
     with CaptureQueriesContext(connection) as captured:
         client.get(f"/invoices/{bobs.invoice.pk}/")
-    assert len(captured) <= 6
+    # 5 for the ledger; the rest is dunning.services.explain (plans, holds, last
+    # contact, actions), a fixed cost: see tests/web/test_dunning_panels.py.
+    assert len(captured) <= 17
 
 
 def test_export_has_the_same_filters_and_scope(

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from encaisse.accounts.models import User
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.report import ImportReport
 from encaisse.ledger.models import Company
+from encaisse.lib import bulk
 from encaisse.lib.dates import due_date_for
 
 

@@ -27,7 +27,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports import fields as f
 from encaisse.ledger.imports.context import Context, money
 from encaisse.ledger.imports.kinds.allocating import insert_allocations
@@ -38,6 +37,7 @@ from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import Progress
 from encaisse.ledger.imports.schema import Row
+from encaisse.lib import bulk
 
 REQUIRED = ("journalcode", "ecriturenum", "ecrituredate", "comptenum", "pieceref")
 CUSTOMER_ACCOUNTS = ("411", "416")

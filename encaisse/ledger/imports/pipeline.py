@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User
 from encaisse.collab.models import Activity
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.fec import fec_import
 from encaisse.ledger.imports.kinds.base import Handler
@@ -46,6 +45,7 @@ from encaisse.ledger.services.balances import (
     open_balances_recompute,
     statistics_refresh,
 )
+from encaisse.lib import bulk
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from encaisse.ledger.selectors import (
     payments_visible_to,
 )
 from encaisse.web.filters import CustomerFilterForm
+from encaisse.web.views.dunning_panels import customer_panel
 from encaisse.web.views.listing import (
     amount,
     chunks,
@@ -84,6 +85,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_rows": OPEN_ROWS,
         "recent_rows": RECENT_ROWS,
     }
+    context |= customer_panel(customer, user)
     return render(request, "web/ledger/customer_detail.html", context)
 
 

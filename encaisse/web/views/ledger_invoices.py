@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from encaisse.collab.selectors import timeline_for_invoice
 from encaisse.ledger.selectors import invoices_visible_to
 from encaisse.web.filters import InvoiceFilterForm
+from encaisse.web.views.dunning_panels import invoice_panel
 from encaisse.web.views.listing import (
     amount,
     chunks,
@@ -62,6 +63,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": on,
         "days_late": invoice.days_late(on),
     }
+    context |= invoice_panel(invoice, on)
     return render(request, "web/ledger/invoice_detail.html", context)
 
 

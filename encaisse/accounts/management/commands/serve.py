@@ -1,4 +1,5 @@
-"""`encaisse serve`: the web server and the background worker, started and stopped together."""
+"""`encaisse serve`: the web server, the background worker and the dunning scheduler,
+started and stopped together."""
 
 from __future__ import annotations
 
@@ -13,13 +14,21 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Encaisse on HOST:PORT with the background task worker; Ctrl-C stops both."
+    help = (
+        "Serve Encaisse on HOST:PORT with the background task worker and the dunning "
+        "scheduler; Ctrl-C stops all three."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="web worker processes")
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not start the scheduler (daily dunning run, delivery retries)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -45,11 +54,13 @@ class Command(BaseCommand):
             commands.append(
                 [python, "-m", "encaisse.cli", "db_worker", "--queue-name", "*", "--no-reload"]
             )
+        if not options["no_scheduler"]:
+            commands.append([python, "-m", "encaisse.cli", "scheduler"])
         processes = [subprocess.Popen(command) for command in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Encaisse on http://{options['host']}:{options['port']}/ ")
             + f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}); "
-            "Ctrl-C stops the server and the worker."
+            "Ctrl-C stops the server, the worker and the scheduler."
         )
 
         def stop(*_: Any) -> None:

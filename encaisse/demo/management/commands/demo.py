@@ -12,18 +12,15 @@ from django.utils.translation import gettext as _
 from encaisse.demo.csv_files import write_csv
 from encaisse.demo.fec import write_fec
 from encaisse.demo.generator import DEFAULT_SEED
-from encaisse.demo.loader import DemoDatabaseNotEmpty, load_into_database
+from encaisse.demo.history import load_with_history
+from encaisse.demo.loader import DemoDatabaseNotEmpty
+from encaisse.demo.simulator import DayReport, merge
 from encaisse.demo.users import DemoLogin
 from encaisse.ledger.models import Customer
+from encaisse.lib.cli import iso_date_option
 
-
-def _date(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise CommandError(
-            _("--today expects a date written YYYY-MM-DD, not %(raw)r") % {"raw": raw}
-        ) from exc
+# `make run` loads with --if-empty: a demo whose dunning has been running for two months.
+IF_EMPTY_HISTORY_DAYS = 60
 
 
 class Command(BaseCommand):
@@ -39,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("random seed"))
         parser.add_argument(
             "--today",
-            type=_date,
+            type=iso_date_option("--today"),
             default=None,
             help=_("last day of the history (YYYY-MM-DD), default today"),
         )
@@ -53,6 +50,16 @@ class Command(BaseCommand):
             action="store_true",
             help=_("do nothing when the database already has customers"),
         )
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=None,
+            help=_(
+                "load the ledger of N days ago, then simulate the N days up to today so that "
+                "dunning has a history (default: %(if_empty)d with --if-empty, else 0)"
+            )
+            % {"if_empty": IF_EMPTY_HISTORY_DAYS},
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         invoices: int = options["invoices"]
@@ -61,6 +68,8 @@ class Command(BaseCommand):
         seed: int = options["seed"]
         today: dt.date = options["today"] or dt.date.today()
         progress = options["verbosity"] >= 1
+        if options["history_days"] and (options["csv"] or options["fec"]):
+            raise CommandError(_("--history-days applies to a database load, not to files."))
         started = time.monotonic()
         if options["csv"]:
             counts = write_csv(
@@ -79,17 +88,55 @@ class Command(BaseCommand):
             if options["if_empty"] and Customer.objects.exists():
                 self.stdout.write(_("The database already has customers: demo data not loaded."))
                 return
+            history_days = self._history_days(options)
             try:
-                result = load_into_database(
-                    invoices=invoices, seed=seed, today=today, progress=progress
+                result, days = load_with_history(
+                    invoices=invoices,
+                    seed=seed,
+                    today=today,
+                    history_days=history_days,
+                    progress=progress,
                 )
             except DemoDatabaseNotEmpty as exc:
                 raise CommandError(str(exc)) from exc
             for name, count in result.counts.items():
                 self.stdout.write(f"{name}: {count}")
+            if days:
+                self._print_history(days)
             self._print_logins(result.logins)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_("Done in %(seconds).1f s.") % {"seconds": elapsed}))
+
+    @staticmethod
+    def _history_days(options: dict[str, Any]) -> int:
+        days: int | None = options["history_days"]
+        if days is None:
+            return IF_EMPTY_HISTORY_DAYS if options["if_empty"] else 0
+        if days < 0:
+            raise CommandError(_("--history-days cannot be negative."))
+        return days
+
+    def _print_history(self, days: list[DayReport]) -> None:
+        total = merge(days)
+        self.stdout.write(
+            _(
+                "Dunning history simulated from %(first)s to %(last)s: %(issued)d invoices "
+                "issued, %(payments)d payments, %(sent)d messages sent, %(tasks)d tasks done, "
+                "%(promises)d promises, %(disputes)d disputes; DSO %(dso_from)s → %(dso_to)s days."
+            )
+            % {
+                "first": days[0].day,
+                "last": days[-1].day,
+                "issued": total.issued,
+                "payments": total.payments,
+                "sent": total.sent,
+                "tasks": total.tasks_done,
+                "promises": total.promises,
+                "disputes": total.disputes,
+                "dso_from": days[0].kpis.dso,
+                "dso_to": total.kpis.dso,
+            }
+        )
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
         self.stdout.write("")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import money
 from encaisse.ledger.models.invoice import InvoiceStatus
+from encaisse.lib import bulk
 
 OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 

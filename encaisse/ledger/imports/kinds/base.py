@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context, CustomerInfo
 from encaisse.ledger.imports.schema import Row, Schema
+from encaisse.lib import bulk
 
 
 class Handler:

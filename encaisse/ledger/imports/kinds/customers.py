@@ -8,10 +8,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import Context, CustomerInfo, money
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import CUSTOMERS, Row
+from encaisse.lib import bulk
 
 # Columns compared and written as they are (others need a conversion).
 PLAIN = (

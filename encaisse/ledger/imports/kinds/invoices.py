@@ -7,11 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import money
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import INVOICES, Row
 from encaisse.ledger.models.invoice import InvoiceStatus
+from encaisse.lib import bulk
 
 INSERT = (
     "external_key", "number", "customer_id", "issue_date", "due_date", "currency", "amount",

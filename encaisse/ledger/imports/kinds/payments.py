@@ -7,11 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from encaisse.ledger.imports import bulk
 from encaisse.ledger.imports.context import money
 from encaisse.ledger.imports.kinds.allocating import OpenInvoices, insert_allocations
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import PAYMENTS, Row
+from encaisse.lib import bulk
 
 INSERT = (
     "external_key", "customer_id", "date", "currency", "amount", "allocated", "method",

@@ -1,0 +1,1 @@
+"""The simulator's parts; `encaisse.demo.simulator` puts them together, one day at a time."""

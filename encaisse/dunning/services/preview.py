@@ -1,0 +1,167 @@
+"""What would go out on a future date, without writing anything (SPEC §4.2 "preview")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from encaisse.dunning.engine.batch import Decider
+from encaisse.dunning.engine.group import Group, group
+from encaisse.dunning.engine.types import Decision, InvoiceFacts
+from encaisse.dunning.models import DunningRun
+from encaisse.dunning.services.facts import (
+    Blocks,
+    blocks_on,
+    contact_allowed_from,
+    due_rows,
+    new_invoice_rows,
+)
+from encaisse.dunning.services.plans import PlanBook, plan_book_load
+from encaisse.ledger.models import Company
+from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.lib import bulk, clock
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(slots=True)
+class PreviewDay:
+    on: dt.date
+    by_step: Counter[str] = field(default_factory=Counter)
+    messages: int = 0
+    tasks: int = 0
+
+
+@dataclass(slots=True)
+class Preview:
+    """The groups of the target date, and a summary of every day replayed before it."""
+
+    on: dt.date
+    groups: list[Group]
+    days: list[PreviewDay]
+    languages: dict[int, str]
+
+
+def first_day_to_run(on: dt.date) -> dt.date:
+    last = DunningRun.objects.order_by("-run_on").values_list("run_on", flat=True).first()
+    start = clock.today() if last is None else max(clock.today(), last + ONE_DAY)
+    return min(start, on)
+
+
+def dunning_preview(*, on: dt.date) -> Preview:
+    """Replay in memory every daily run from the next one through `on`.
+
+    Nothing is paid in the replay (the preview shows what goes out if nothing
+    changes), holds end on their dates, and the minimum gap counts the
+    contacts the replay itself makes. Each day decides once per distinct
+    situation (engine.batch), as the run does; an invoice gets its own
+    Decision only when it performs a step.
+    """
+    with bulk.gc_paused():
+        return _replay(first_day_to_run(on), on)
+
+
+def _replay(start: dt.date, on: dt.date) -> Preview:
+    rows = [_Row(*row) for row in due_rows(on)] + [_Row(*row) for row in new_invoice_rows()]
+    book = plan_book_load()
+    gap = dt.timedelta(days=Company.current().min_contact_gap_days)
+    allowed = contact_allowed_from(row.customer_id for row in rows)
+    buckets: dict[dt.date, list[_Row]] = defaultdict(list)
+    for row in rows:
+        buckets[max(start, row.next_on or start)].append(row)
+    languages = {row.customer_id: row.language for row in rows}
+    days: list[PreviewDay] = []
+    groups: list[Group] = []
+    day = start
+    while day <= on:
+        blocks = blocks_on(day)
+        decider = Decider(day)
+        todays = buckets.pop(day, [])
+        decisions = [row.decide(decider, book, blocks, allowed) for row in todays]
+        day_groups = group([d for d in decisions if d.perform is not None])
+        summary = PreviewDay(day)
+        summary.by_step.update(d.perform.name for d in decisions if d.perform is not None)
+        for g in day_groups:
+            if g.is_task:
+                summary.tasks += 1
+            else:
+                summary.messages += 1
+            if g.channel != "rep_alert" and g.step.customer_facing and not g.needs_review:
+                allowed[g.customer_id] = day + gap
+        days.append(summary)
+        for row, decision in zip(todays, decisions, strict=True):
+            following = decision.next_action_on
+            if following is not None and following <= on:
+                row.last_offset = decision.last_offset
+                buckets[max(following, day + ONE_DAY)].append(row)
+        if day == on:
+            groups = day_groups
+        day += ONE_DAY
+    return Preview(on, groups, days, languages)
+
+
+class _Row:
+    """One invoice in the replay: its facts as loaded, and the last step it reached."""
+
+    __slots__ = (
+        "balance",
+        "customer_id",
+        "customer_status",
+        "due_on",
+        "invoice_id",
+        "is_open",
+        "language",
+        "last_offset",
+        "next_on",
+        "risk_class",
+    )
+
+    def __init__(
+        self,
+        invoice_id: int,
+        customer_id: int,
+        due: dt.date,
+        extended: dt.date | None,
+        balance: Decimal,
+        status: str,
+        last_offset: int | None,
+        risk_class: str | None,
+        customer_status: str,
+        language: str | None,
+        next_on: dt.date | None,
+    ) -> None:
+        # The same reading of a facts row as `facts.to_due_row`.
+        self.invoice_id, self.customer_id = invoice_id, customer_id
+        self.due_on = extended or due
+        self.balance, self.is_open = balance, status in OPEN_STATUSES
+        self.last_offset = last_offset
+        self.risk_class, self.customer_status = risk_class or "", customer_status
+        self.language, self.next_on = language or "fr", next_on
+
+    def decide(
+        self, decider: Decider, book: PlanBook, blocks: Blocks, allowed: dict[int, dt.date]
+    ) -> Decision:
+        """The decision of the day; the invoice's own only when it performs a step."""
+        plan = book.plan_for(self.customer_id, self.risk_class)
+        block = blocks.for_invoice(self.invoice_id, self.customer_id, self.customer_status)
+        contact = allowed.get(self.customer_id)
+        key = decider.situation(
+            plan, self.due_on, self.balance, self.is_open, self.last_offset, block, contact
+        )
+        shared = decider.known(key)
+        if shared is not None and shared.perform is None:
+            return shared
+        facts = InvoiceFacts(
+            self.invoice_id,
+            self.customer_id,
+            self.due_on,
+            self.balance,
+            self.is_open,
+            self.last_offset,
+            block,
+        )
+        if shared is None:
+            return decider.learn(key, plan, facts, contact)
+        return shared.for_facts(facts)

@@ -1,0 +1,214 @@
+"""The daily run: decide, group, write — once per date (SPEC §4.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from encaisse.accounts.models import User
+from encaisse.dunning.delivery.tasks import deliveries_kick
+from encaisse.dunning.engine.batch import Decider
+from encaisse.dunning.engine.group import group
+from encaisse.dunning.engine.types import Decision, InvoiceFacts, Plan
+from encaisse.dunning.models import DunningRun, InvoiceDunning
+from encaisse.dunning.services.facts import (
+    Blocks,
+    blocks_on,
+    contact_allowed_from,
+    due_rows,
+    new_invoice_rows,
+)
+from encaisse.dunning.services.persist import Decided, outcomes_write
+from encaisse.dunning.services.plans import PlanBook, plan_book_load
+from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.lib import bulk, clock
+
+# A run that enrols this many invoices (a first run on an existing ledger)
+# refreshes the state table's statistics: without them SQLite's planner
+# knows nothing of the table it has just filled.
+ANALYZE_AFTER = 10_000
+
+
+class RunRefused(Exception):
+    """A run for this date would go back in time (a later date has run)."""
+
+
+@dataclass(slots=True)
+class RunReport:
+    run_on: dt.date
+    created: bool
+    examined: int = 0
+    enrolled: int = 0
+    performed: int = 0
+    skipped: int = 0
+    postponed: int = 0
+    blocked: int = 0
+    settled: int = 0
+    messages: int = 0
+    to_review: int = 0
+    tasks: int = 0
+    by_step: dict[str, int] = field(default_factory=dict)
+    # Wall time per phase, for the log and the benchmark; not part of the figures.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["run_on"] = self.run_on.isoformat()
+        del data["seconds"]
+        return data
+
+
+def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
+    """Run the engine for `run_on`; a second run for the same date does nothing.
+
+    1. Claim the date (unique row): a concurrent or repeated run stops here.
+    2. Load the states whose next action date has come, and the open
+       invoices that have no state yet (enrolled: their state is created
+       with their first decision), with their invoice and customer.
+    3. Decide each with the pure engine, once per distinct situation
+       (engine.batch), given the holds and the customers' last contacts.
+    4. Group per customer and action; write states, actions, messages and
+       tasks in the same transaction. Delivery starts after commit.
+    """
+    # SQLite: the import's larger page cache, since a first run reads every
+    # open invoice and writes a state for each (the default cache is 2 MB).
+    with bulk.tuned_for_bulk(), bulk.gc_paused(), transaction.atomic():
+        if DunningRun.objects.filter(run_on__gt=run_on).exists():
+            raise RunRefused(_("A later date has already run; runs cannot go back in time."))
+        try:
+            with transaction.atomic():
+                run = DunningRun.objects.create(
+                    run_on=run_on, actor=actor if actor and actor.pk else None
+                )
+        except IntegrityError:
+            return RunReport(run_on, created=False)
+        report = RunReport(run_on, created=True)
+        lap = _Laps(report.seconds)
+        due, new = due_rows(run_on), new_invoice_rows()
+        lap("load")
+        book, blocks = plan_book_load(), blocks_on(run_on)
+        allowed = contact_allowed_from({row[1] for rows in (due, new) for row in rows})
+        decide_rows = _RowDecider(Decider(run_on), book, blocks, allowed)
+        decided, enrolled = decide_rows(due), decide_rows(new)
+        lap("decide")
+        groups = group(decide_rows.performing)
+        lap("group")
+        written = outcomes_write(run, decided, groups, decide_rows.languages, enrolled=enrolled)
+        if len(enrolled) >= ANALYZE_AFTER:
+            _statistics_refresh()
+        lap("write")
+        report.enrolled = len(enrolled)
+        _count(report, (decided, enrolled))
+        report.messages, report.to_review, report.tasks = (
+            written.messages,
+            written.to_review,
+            written.tasks,
+        )
+        run.finished_at = clock.now()
+        run.counts = report.as_dict()
+        run.save(update_fields=["finished_at", "counts"])
+        if written.messages:
+            transaction.on_commit(deliveries_kick)
+    lap("commit")
+    return report
+
+
+class _Laps:
+    """Records the wall time since the previous lap under a phase name."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.into[phase] = self.into.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+class _RowDecider:
+    """Decides raw fact rows (`facts.due_rows`), once per distinct situation.
+
+    Builds an invoice's own InvoiceFacts and Decision only when its decision
+    performs a step (grouping needs them); the written outcome is the
+    situation's shared decision (engine.batch), for every invoice.
+    """
+
+    def __init__(
+        self, decider: Decider, book: PlanBook, blocks: Blocks, allowed: dict[int, dt.date]
+    ) -> None:
+        self.decider, self.book, self.blocks, self.allowed = decider, book, blocks, allowed
+        self.performing: list[Decision] = []
+        self.languages: dict[int, str] = {}
+        self._plans: dict[int, Plan | None] = {}
+
+    def __call__(self, rows: list[tuple[Any, ...]]) -> list[Decided]:
+        decider, block_for, plans = self.decider, self.blocks.for_invoice, self._plans
+        allowed, languages, performing = self.allowed, self.languages, self.performing
+        decided: list[Decided] = []
+        for row in rows:
+            invoice_id, customer_id, due, extended, balance, status, last_offset = row[:7]
+            if customer_id in plans:
+                plan = plans[customer_id]
+            else:  # once per customer
+                risk, _status, language = row[7:10]
+                plan = plans[customer_id] = self.book.plan_for(customer_id, risk or "")
+                languages[customer_id] = language or "fr"
+            block = block_for(invoice_id, customer_id, row[8])
+            due_on = extended or due
+            is_open = status in _OPEN
+            contact = allowed.get(customer_id)
+            key = decider.situation(plan, due_on, balance, is_open, last_offset, block, contact)
+            shared = decider.known(key)
+            if shared is None or shared.perform is not None:
+                facts = InvoiceFacts(
+                    invoice_id, customer_id, due_on, balance, is_open, last_offset, block
+                )
+                if shared is None:
+                    shared = own = decider.learn(key, plan, facts, contact)
+                else:
+                    own = shared.for_facts(facts)
+                if own.perform is not None:
+                    performing.append(own)
+            decided.append((shared, invoice_id, customer_id, balance))
+        return decided
+
+
+_OPEN = frozenset(OPEN_STATUSES)
+
+
+def _statistics_refresh() -> None:
+    """After a large enrolment (a first run), the planner needs to know the state table."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {InvoiceDunning._meta.db_table}")
+
+
+def _count(report: RunReport, parts: tuple[list[Decided], ...]) -> None:
+    # The decisions are shared per situation: count each distinct one once, times its uses.
+    uses: Counter[int] = Counter()
+    distinct: dict[int, Decision] = {}
+    for decided in parts:
+        report.examined += len(decided)
+        decisions = list(map(itemgetter(0), decided))
+        uses.update(map(id, decisions))
+        distinct.update(zip(map(id, decisions), decisions, strict=True))
+    reasons: Counter[str] = Counter()
+    by_step: Counter[str] = Counter()
+    for key, d in distinct.items():
+        times = uses[key]
+        reasons[d.reason] += times
+        report.skipped += len(d.skipped) * times
+        if d.perform is not None:
+            by_step[d.perform.name] += times
+    report.performed = by_step.total()
+    report.postponed = reasons["postponed_gap"]
+    report.blocked = reasons["blocked"]
+    report.settled = reasons["settled"]
+    report.by_step = dict(by_step)

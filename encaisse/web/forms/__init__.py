@@ -1,0 +1,1 @@
+"""Forms of the web pages that write (the list filters live in web/filters.py)."""

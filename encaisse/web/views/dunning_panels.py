@@ -1,0 +1,49 @@
+"""The dunning panels of the ledger pages: an invoice's plan and history, a
+customer's reminders. The ledger views call these with an object already
+resolved through the viewer's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from encaisse.accounts.models import User
+from encaisse.dunning.selectors import customer_messages, customer_plan, message_rows
+from encaisse.dunning.services.explain import dunning_explain
+from encaisse.ledger.models import Customer, Invoice
+from encaisse.web.forms.dunning_plans import AssignPlanForm
+from encaisse.web.views.access import may_remind
+
+HISTORY_ROWS = 20
+
+
+def invoice_panel(invoice: Invoice, on: dt.date) -> dict[str, Any]:
+    explanation = dunning_explain(invoice, on=on)
+    upcoming = [line for line in explanation.steps if line.status in {"next", "upcoming"}]
+    return {
+        "dunning": explanation,
+        "dunning_next": upcoming[0] if upcoming else None,
+        "dunning_holds": [hold for hold in explanation.holds if hold.is_active(on)],
+        "dunning_extended": explanation.due_on != invoice.due_date,
+    }
+
+
+def customer_panel(customer: Customer, user: User) -> dict[str, Any]:
+    rows = list(customer_messages(customer)[: HISTORY_ROWS + 1])
+    facts = customer_plan(customer)
+    form = None
+    if user.can_edit_ledger:
+        own = facts.plan.pk if facts.plan and facts.is_override else None
+        form = AssignPlanForm(initial={"plan": own})
+        # The plans are loaded already: no second query for the chooser.
+        field: Any = form.fields["plan"]
+        field.choices = [("", field.empty_label)] + [(p.pk, p.name) for p in facts.plans]
+    return {
+        "dunning_history": message_rows(rows[:HISTORY_ROWS]),
+        "dunning_history_more": len(rows) > HISTORY_ROWS,
+        "dunning_plan": facts.plan,
+        "dunning_plan_override": facts.is_override,
+        "dunning_last_contact": facts.last_contact_on,
+        "can_remind": may_remind(user, customer),
+        "plan_form": form,
+    }
