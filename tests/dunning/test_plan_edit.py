@@ -75,11 +75,11 @@ def performed(invoice_id: int) -> list[str]:
 
 def test_moving_a_step_makes_the_open_states_of_the_plan_due_today(alice: User, bob: User) -> None:
     customer = remindable_customer(bob)
-    waiting = invoice_due(customer, day(20))
+    waiting = invoice_due(customer, day(8))  # enrolled on day 3 (J-5)
     paid = invoice_due(customer, day(0), "100.00")
     other = remindable_customer(bob, email="other@client.test")
     CustomerDunning.objects.create(customer=other, plan=plan_create(actor=alice, name="Autre"))
-    elsewhere = invoice_due(other, day(20))
+    elsewhere = invoice_due(other, day(8))
     with time_machine.travel(day(1), tick=False):
         run_day(day(1))
         payment_record(
@@ -183,14 +183,15 @@ def test_the_default_plan_stays_default_until_another_plan_takes_over(alice: Use
 def test_a_plan_taking_a_risk_class_reschedules_those_customers_only(
     alice: User, bob: User
 ) -> None:
-    risky = invoice_due(remindable_customer(bob, risk_class="d"), day(30))
-    safe = invoice_due(remindable_customer(bob, risk_class="A", email="a@x.test"), day(30))
+    # Due on day 6: enrolled on day 1 (J-5), when the preventive reminder goes out.
+    risky = invoice_due(remindable_customer(bob, risk_class="d"), day(6))
+    safe = invoice_due(remindable_customer(bob, risk_class="A", email="a@x.test"), day(6))
     with time_machine.travel(day(1), tick=False):
         run_day(day(1))
         plan_create(actor=alice, name="Risque", risk_classes="c; D")
     assert DunningPlan.objects.get(name="Risque").risk_classes == "C,D"
     assert InvoiceDunning.objects.get(invoice=risky).next_action_on == day(1)
-    assert InvoiceDunning.objects.get(invoice=safe).next_action_on == day(25)
+    assert InvoiceDunning.objects.get(invoice=safe).next_action_on == day(9)  # J+3
 
 
 def test_assigning_a_plan_to_a_customer_is_recorded_and_applies_at_the_next_run(

@@ -27,6 +27,7 @@ from encaisse.dunning.services.facts import (
     blocks_on,
     contact_allowed_from,
     due_rows,
+    enrolment_cutoff,
     new_invoice_rows,
     to_due_row,
 )
@@ -49,9 +50,10 @@ BALANCES = ("49.99", "50.00", "199.99", "200.00", "1234.56")
 
 
 def _expected(on: dt.date) -> dict[int, Decision]:
-    """What the engine decides for each due or new invoice, one invoice at a time."""
+    """What the engine decides for each due or never enrolled invoice (whatever its
+    due date), one invoice at a time."""
     blocks, book = blocks_on(on), plan_book_load()
-    rows = [to_due_row(row, blocks) for row in [*due_rows(on), *new_invoice_rows()]]
+    rows = [to_due_row(row, blocks) for row in [*due_rows(on), *new_invoice_rows(dt.date.max)]]
     allowed = contact_allowed_from(row.facts.customer_id for row in rows)
     return {
         row.facts.invoice_id: decide(
@@ -65,10 +67,20 @@ def _expected(on: dt.date) -> dict[int, Decision]:
 
 
 def _assert_written(expected: dict[int, Decision], on: dt.date) -> None:
+    """The run wrote the engine's decision for every invoice it enrolled or found
+    due. Those it left unenrolled are not due under any plan: the engine would
+    only have said "wait" (or "blocked", for the customer on hold)."""
     states = InvoiceDunning.objects.in_bulk(list(expected))
     actions = {a.invoice_id: a for a in DunningAction.objects.filter(decided_on=on)}
+    cutoff = enrolment_cutoff(on, plan_book_load())
     for invoice_id, decision in expected.items():
-        state = states[invoice_id]
+        state = states.get(invoice_id)
+        if state is None:
+            assert decision.facts.due_on > cutoff, invoice_id
+            assert decision.reason in {"waiting", "blocked"}, invoice_id
+            assert (decision.perform, decision.skipped) == (None, ())
+            assert invoice_id not in actions
+            continue
         next_step = decision.next_step.id if decision.next_step is not None else None
         assert (state.reason, state.next_action_on, state.next_step_id, state.last_offset) == (
             decision.reason,
@@ -120,14 +132,18 @@ def test_the_run_decides_every_invoice_as_the_engine_would_one_by_one(
     with time_machine.travel(RUN_ON):
         expected = _expected(RUN_ON)
         report = dunning_run(run_on=RUN_ON)
-    assert report.enrolled == len(expected) == Invoice.objects.filter(balance__gt=0).count()
+    # Enrolled: every open invoice but those due more than 5 days ahead (the
+    # default plan starts at J-5; the override plan starts later).
+    not_yet = Invoice.objects.filter(due_date__gt=RUN_ON + dt.timedelta(days=5))
+    assert report.enrolled == len(expected) - not_yet.count() > 0
+    assert not_yet.count() == len(BALANCES) + 1  # the invoices 12 days from their due date
     _assert_written(expected, RUN_ON)
     # The states now exist: the next run updates those that are due.
     later = RUN_ON + dt.timedelta(days=4)
     with time_machine.travel(later):
         expected = _expected(later)
         report = dunning_run(run_on=later)
-    assert report.enrolled == 0 and report.examined == len(expected) > 0
+    assert report.enrolled == 0 and report.examined == len(expected) - not_yet.count() > 0
     _assert_written(expected, later)
 
 
@@ -156,3 +172,26 @@ def test_tasks_are_titled_in_the_company_language_whatever_the_active_one(bob: U
         dunning_run(run_on=RUN_ON)
     task = Task.objects.get()
     assert task.title == "Appel du commercial – Appel de courtoisie\u00a0: 1 facture échue"
+
+
+def test_an_invoice_is_enrolled_when_the_earliest_first_step_of_any_plan_comes(
+    alice: User, bob: User
+) -> None:
+    """The default plan starts at J-5: an invoice due in 12 days gets no state, and
+    gets its preventive reminder 5 days before its due date. A plan starting at
+    J-10 moves the enrolment of every invoice 10 days before its due date."""
+    invoice = invoice_due(remindable_customer(bob), RUN_ON + dt.timedelta(days=12))
+    assert enrolment_cutoff(RUN_ON, plan_book_load()) == RUN_ON + dt.timedelta(days=5)
+    with time_machine.travel(RUN_ON):
+        assert dunning_run(run_on=RUN_ON).enrolled == 0
+    assert not InvoiceDunning.objects.exists()
+    preventive_day = RUN_ON + dt.timedelta(days=7)
+    with time_machine.travel(preventive_day):
+        report = dunning_run(run_on=preventive_day)
+    assert (report.enrolled, report.performed) == (1, 1)
+    action = DunningAction.objects.get(invoice=invoice)
+    assert (action.step.offset_days, action.decided_on) == (-5, preventive_day)
+
+    early = DunningPlan.objects.create(name="Précoce")
+    DunningStep.objects.create(plan=early, name="Tôt", offset_days=-10, action="email")
+    assert enrolment_cutoff(RUN_ON, plan_book_load()) == RUN_ON + dt.timedelta(days=10)

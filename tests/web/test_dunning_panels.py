@@ -131,3 +131,19 @@ def test_the_customer_page_costs_the_same_with_more_reminders(
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_an_invoice_not_yet_enrolled_says_it_waits_for_its_first_step(
+    client: Client, bob: User
+) -> None:
+    """Due in 20 days: the run leaves it alone (the default plan starts at J-5), and
+    the panel says it waits for the preventive reminder rather than "not examined"."""
+    invoice = invoice_due(remindable_customer(bob), TODAY + dt.timedelta(days=20))
+    run_day(TODAY)
+    client.force_login(bob)
+    panel = section(client.get(f"/invoices/{invoice.pk}/").content.decode(), "dunning-panel")
+    why = panel[panel.index('id="dunning-why"') :]
+    assert "Rappel préventif" in why[: why.index("</dd>")]
+    assert "Pas encore examinée" not in panel
+    following = panel[panel.index('id="dunning-next"') :]
+    assert "30/03/2026" in following[: following.index("</dd>")]  # J-5

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from encaisse.dunning.engine.types import Block, InvoiceFacts
 from encaisse.dunning.models import Hold
+from encaisse.dunning.services.plans import PlanBook
 from encaisse.ledger.models import Company
 from encaisse.ledger.models.customer import CustomerStatus
 from encaisse.ledger.models.invoice import OPEN_STATUSES
@@ -94,12 +95,14 @@ _DUE_SQL = """
     WHERE s.next_action_on <= %s AND i.id = s.invoice_id AND c.id = i.customer_id
 """
 _OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
-# Open invoices never enrolled: an anti-join on the state's primary key, run
-# every day. The inner query reads only the partial index of invoices with a
-# balance (`invoice_open_due`; its ids are in it), so a day with no new invoice
-# costs a pass over that index, not over the ledger. `> '0'` is written as in
-# the index's predicate: SQLite uses a partial index only for a WHERE clause
-# that matches it term for term.
+# Open invoices never enrolled whose first step may have come: an anti-join on
+# the state's primary key, run every day. The inner query reads a range of the
+# partial index of invoices with a balance (`invoice_open_due`, on the due
+# date; its ids are in it). An invoice is enrolled only once the earliest
+# first step of any plan has come for it (`enrolment_cutoff`): before, the
+# decision could only be "wait", and writing it would cost a state row per
+# invoice not yet due. `> '0'` is written as in the index's predicate: SQLite
+# uses a partial index only for a WHERE clause that matches it term for term.
 _NEW_SQL = f"""
     SELECT i.id, i.customer_id, {{due}}, NULL, {{balance}}, i.status,
            NULL, c.risk_class, c.status, c.language, NULL
@@ -107,7 +110,7 @@ _NEW_SQL = f"""
     JOIN ledger_customer c ON c.id = i.customer_id
     WHERE i.id IN (
         SELECT o.id FROM ledger_invoice o
-        WHERE o.balance > '0'
+        WHERE o.balance > '0' AND o.due_date <= %s
           AND NOT EXISTS (SELECT 1 FROM dunning_invoicedunning s WHERE s.invoice_id = o.id)
     )
       AND i.status IN ({_OPEN})
@@ -125,9 +128,21 @@ def due_rows(on: dt.date) -> list[tuple[Any, ...]]:
     return _fetch(_DUE_SQL, [on])
 
 
-def new_invoice_rows() -> list[tuple[Any, ...]]:
-    """Open invoices that have no dunning state yet, shaped like `due_rows`."""
-    return _fetch(_NEW_SQL, [])
+def new_invoice_rows(cutoff: dt.date) -> list[tuple[Any, ...]]:
+    """Open invoices due by `cutoff` that have no dunning state yet, shaped like `due_rows`."""
+    return _fetch(_NEW_SQL, [cutoff])
+
+
+def enrolment_cutoff(on: dt.date, book: PlanBook) -> dt.date:
+    """The last due date whose invoices may have a step on `on` under some plan.
+
+    The earliest first step of all plans (J−5 in the default plan: invoices
+    due up to 5 days after `on`); a later-starting plan's invoices are
+    enrolled early and wait in their state. Without any step, invoices are
+    enrolled on their due date (their state then says why nothing happens).
+    """
+    first_offsets = [plan.steps[0].offset_days for plan in book.plans.values() if plan.steps]
+    return on - dt.timedelta(days=min(first_offsets, default=0))
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

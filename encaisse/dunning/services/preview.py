@@ -16,6 +16,7 @@ from encaisse.dunning.services.facts import (
     blocks_on,
     contact_allowed_from,
     due_rows,
+    enrolment_cutoff,
     new_invoice_rows,
 )
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
@@ -64,8 +65,9 @@ def dunning_preview(*, on: dt.date) -> Preview:
 
 
 def _replay(start: dt.date, on: dt.date) -> Preview:
-    rows = [_Row(*row) for row in due_rows(on)] + [_Row(*row) for row in new_invoice_rows()]
     book = plan_book_load()
+    new = new_invoice_rows(enrolment_cutoff(on, book))
+    rows = [_Row(*row) for row in due_rows(on)] + [_Row(*row) for row in new]
     gap = dt.timedelta(days=Company.current().min_contact_gap_days)
     allowed = contact_allowed_from(row.customer_id for row in rows)
     buckets: dict[dt.date, list[_Row]] = defaultdict(list)

@@ -23,6 +23,7 @@ from encaisse.dunning.services.facts import (
     blocks_on,
     contact_allowed_from,
     due_rows,
+    enrolment_cutoff,
     new_invoice_rows,
 )
 from encaisse.dunning.services.persist import Decided, outcomes_write
@@ -70,8 +71,9 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
 
     1. Claim the date (unique row): a concurrent or repeated run stops here.
     2. Load the states whose next action date has come, and the open
-       invoices that have no state yet (enrolled: their state is created
-       with their first decision), with their invoice and customer.
+       invoices that have no state yet and whose first step may have come
+       (enrolled: their state is created with their first decision), with
+       their invoice and customer.
     3. Decide each with the pure engine, once per distinct situation
        (engine.batch), given the holds and the customers' last contacts.
     4. Group per customer and action; write states, actions, messages and
@@ -91,9 +93,9 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
             return RunReport(run_on, created=False)
         report = RunReport(run_on, created=True)
         lap = _Laps(report.seconds)
-        due, new = due_rows(run_on), new_invoice_rows()
-        lap("load")
         book, blocks = plan_book_load(), blocks_on(run_on)
+        due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
+        lap("load")
         allowed = contact_allowed_from({row[1] for rows in (due, new) for row in rows})
         decide_rows = _RowDecider(Decider(run_on), book, blocks, allowed)
         decided, enrolled = decide_rows(due), decide_rows(new)

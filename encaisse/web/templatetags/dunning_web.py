@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
+from encaisse.dunning.services.explain import Explanation
 from encaisse.web import dunning_labels
 
 register = template.Library()
@@ -42,8 +41,17 @@ def short_offset(days: int) -> str:
 
 
 @register.simple_tag
-def state_why(state: Any) -> str:
-    """`{% state_why explanation.state %}`: why the invoice is where it is."""
-    if state is None:
-        return dunning_labels.why("new", {})
-    return dunning_labels.why(state.reason, state.reason_params)
+def state_why(explanation: Explanation) -> str:
+    """`{% state_why explanation %}`: why the invoice is where it is.
+
+    An invoice the run has not enrolled yet (not due under any plan, or issued
+    since the last run) has no state: today's decision says why, unless it
+    performs a step, which the next run will do.
+    """
+    state = explanation.state
+    if state is not None:
+        return dunning_labels.why(state.reason, state.reason_params)
+    today = explanation.today
+    if today.perform is None:
+        return dunning_labels.why(today.reason, today.params)
+    return dunning_labels.why("new", {})
