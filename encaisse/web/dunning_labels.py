@@ -59,6 +59,10 @@ def why(reason: str, params: dict[str, Any] | None) -> str:
                 "block": block(str(p["block"])),
                 "until": iso_day(p["until"]),
             }
+        if str(p["block"]).startswith("status:"):
+            return _("Blocked (%(block)s) until the customer's status changes.") % {
+                "block": block(str(p["block"]))
+            }
         return _("Blocked (%(block)s) until the hold is released.") % {
             "block": block(str(p["block"]))
         }

@@ -147,3 +147,15 @@ def test_an_invoice_not_yet_enrolled_says_it_waits_for_its_first_step(
     assert "Pas encore examinée" not in panel
     following = panel[panel.index('id="dunning-next"') :]
     assert "30/03/2026" in following[: following.index("</dd>")]  # J-5
+
+
+def test_an_invoice_parked_by_its_customer_status_says_until_when(
+    client: Client, bob: User
+) -> None:
+    customer = remindable_customer(bob, status="agency")
+    invoice = invoice_due(customer, TODAY - dt.timedelta(days=10))
+    run_day(TODAY)
+    client.force_login(bob)
+    panel = section(client.get(f"/invoices/{invoice.pk}/").content.decode(), "dunning-panel")
+    why = panel[panel.index('id="dunning-why"') :]
+    assert "au changement de statut du client" in why[: why.index("</dd>")]

@@ -104,10 +104,22 @@ class CustomerDunning(models.Model):
         related_name="+",
     )
     last_contact_on = models.DateField(_("last contact on"), null=True, blank=True)
+    # The customer status (on hold, agency, …) that parked the customer's
+    # invoices; the run wakes them once the customer's status differs.
+    parked_status = models.CharField(
+        _("status that parked its invoices"), max_length=16, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("customer dunning settings")
         verbose_name_plural = _("customer dunning settings")
+        indexes = [
+            models.Index(
+                fields=["parked_status"],
+                name="dunning_parked_customers",
+                condition=~Q(parked_status=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.customer_id)

@@ -19,8 +19,9 @@ from encaisse.ledger.models.customer import CustomerStatus
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 from encaisse.lib import bulk
 
-# Customer statuses that stop dunning; looked at again every day (the status
-# may change through an import, which knows nothing of dunning).
+# Customer statuses that stop dunning, with no end date: the run parks the
+# customer's invoices and wakes them when the status changes (services.parking;
+# the status may change through an import, which knows nothing of dunning).
 BLOCKING_STATUSES = frozenset(
     {
         CustomerStatus.ON_HOLD,
@@ -29,6 +30,8 @@ BLOCKING_STATUSES = frozenset(
         CustomerStatus.CLOSED,
     }
 )
+# A status block's reason: this prefix and the customer status.
+STATUS_BLOCK = "status:"
 
 
 @dataclass(slots=True)
@@ -58,7 +61,7 @@ class Blocks:
             status = self._by_status.get(customer_status)
             if status is None:
                 status = self._by_status[customer_status] = Block(
-                    f"status:{customer_status}", self.on
+                    f"{STATUS_BLOCK}{customer_status}", None
                 )
         if on_customer is None and status is None:
             return on_invoice

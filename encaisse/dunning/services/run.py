@@ -26,6 +26,7 @@ from encaisse.dunning.services.facts import (
     enrolment_cutoff,
     new_invoice_rows,
 )
+from encaisse.dunning.services.parking import parked_record, parked_wake
 from encaisse.dunning.services.persist import Decided, outcomes_write
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models.invoice import OPEN_STATUSES
@@ -47,6 +48,7 @@ class RunReport:
     created: bool
     examined: int = 0
     enrolled: int = 0
+    woken: int = 0  # customers whose status no longer parks their invoices
     performed: int = 0
     skipped: int = 0
     postponed: int = 0
@@ -70,6 +72,8 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
     """Run the engine for `run_on`; a second run for the same date does nothing.
 
     1. Claim the date (unique row): a concurrent or repeated run stops here.
+       Wake the invoices parked by a customer status that has since changed
+       (services.parking).
     2. Load the states whose next action date has come, and the open
        invoices that have no state yet and whose first step may have come
        (enrolled: their state is created with their first decision), with
@@ -93,6 +97,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
             return RunReport(run_on, created=False)
         report = RunReport(run_on, created=True)
         lap = _Laps(report.seconds)
+        report.woken = parked_wake(run_on)
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")
@@ -103,6 +108,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         groups = group(decide_rows.performing)
         lap("group")
         written = outcomes_write(run, decided, groups, decide_rows.languages, enrolled=enrolled)
+        parked_record((decided, enrolled))
         if len(enrolled) >= ANALYZE_AFTER:
             _statistics_refresh()
         lap("write")

@@ -49,6 +49,8 @@ def state_why(explanation: Explanation) -> str:
     performs a step, which the next run will do.
     """
     state = explanation.state
+    if not explanation.invoice.is_open:  # a parked state is not revisited once paid
+        return dunning_labels.why("settled", {})
     if state is not None:
         return dunning_labels.why(state.reason, state.reason_params)
     today = explanation.today

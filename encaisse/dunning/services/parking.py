@@ -1,0 +1,75 @@
+"""Invoices parked by their customer's status (on hold, agency, insolvency, closed).
+
+Such a status stops dunning with no end date. Rather than look at the
+customer's invoices again every day (a quarter of the due work of a large
+ledger, whose blocked customers are those who do not pay), the run parks them:
+their state has no next action date, and the customer's `parked_status`
+records the status that parked them. Each run first wakes the invoices of the
+customers whose status is no longer that one: a query over the parked
+customers, who are few, whatever the size of the ledger. The status may change
+anywhere (an import, the admin), so the run compares rather than listens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+
+from encaisse.dunning.models import CustomerDunning, InvoiceDunning, StateReason
+from encaisse.dunning.services.facts import STATUS_BLOCK
+from encaisse.dunning.services.persist import Decided
+from encaisse.lib import bulk
+
+_CHANGED_SQL = """
+    SELECT cd.customer_id FROM dunning_customerdunning cd
+    JOIN ledger_customer c ON c.id = cd.customer_id
+    WHERE cd.parked_status <> '' AND c.status <> cd.parked_status
+"""
+_CHUNK = 500
+
+
+def parked_wake(on: dt.date) -> int:
+    """Make the parked invoices of the customers whose status changed due on `on`;
+    returns how many customers were woken."""
+    states, customers = InvoiceDunning._meta.db_table, CustomerDunning._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANGED_SQL)
+        customer_ids = [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(customer_ids), _CHUNK):
+            chunk = customer_ids[start : start + _CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {states} SET next_action_on = %s"
+                " WHERE next_action_on IS NULL AND reason = %s AND invoice_id IN"
+                f" (SELECT id FROM ledger_invoice WHERE customer_id IN ({marks}))",
+                [on, StateReason.BLOCKED.value, *chunk],
+            )
+            cursor.execute(
+                f"UPDATE {customers} SET parked_status = '' WHERE customer_id IN ({marks})",
+                chunk,
+            )
+    return len(customer_ids)
+
+
+def parked_record(parts: Iterable[Iterable[Decided]]) -> None:
+    """Record on each customer the status that has just parked its invoices."""
+    parked: dict[int, str] = {}
+    for decided in parts:
+        for decision, _invoice_id, customer_id, _balance in decided:
+            if decision.reason != StateReason.BLOCKED or decision.next_action_on is not None:
+                continue
+            block = str(decision.params.get("block") or "")
+            if block.startswith(STATUS_BLOCK):
+                parked[customer_id] = block.removeprefix(STATUS_BLOCK)
+    if not parked:
+        return
+    columns, defaults = bulk.model_columns(CustomerDunning, ("customer_id", "parked_status"))
+    bulk.upsert(
+        CustomerDunning._meta.db_table,
+        columns,
+        [(pk, parked[pk], *defaults) for pk in sorted(parked)],
+        key="customer_id",
+        update=("parked_status",),
+    )

@@ -1,0 +1,89 @@
+"""Invoices parked by their customer's status, and woken when it changes
+(services.parking): the daily run does not look at them every day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from encaisse.accounts.models import User
+from encaisse.dunning.models import CustomerDunning, HoldReason, InvoiceDunning
+from encaisse.dunning.services.holds import hold_place, hold_release
+from encaisse.ledger.models import Customer
+from encaisse.ledger.models.customer import CustomerStatus
+from tests.dunning.conftest import invoice_due, remindable_customer, run_day
+
+pytestmark = pytest.mark.django_db
+DUE = dt.date(2026, 3, 2)
+
+
+def at(offset: int) -> dt.date:
+    return DUE + dt.timedelta(days=offset)
+
+
+def status_set(customer: Customer, status: str) -> None:
+    """As an import or the admin would: the ledger knows nothing of dunning."""
+    Customer.objects.filter(pk=customer.pk).update(status=status)
+
+
+def test_a_status_parks_the_invoices_until_it_changes_then_they_are_chased(bob: User) -> None:
+    customer = remindable_customer(bob, status=CustomerStatus.ON_HOLD)
+    invoices = [invoice_due(customer, DUE), invoice_due(customer, at(2))]
+    with time_machine.travel(at(3)):
+        report = run_day(at(3))
+    assert report.blocked == 2 and mail.outbox == []
+    states = InvoiceDunning.objects.filter(invoice__in=invoices)
+    assert {(s.reason, s.next_action_on) for s in states} == {("blocked", None)}
+    assert CustomerDunning.objects.get(customer=customer).parked_status == "on_hold"
+    for day in (4, 5, 6):
+        with time_machine.travel(at(day)):
+            report = run_day(at(day))
+        assert (report.examined, report.woken) == (0, 0)  # not looked at again
+
+    status_set(customer, CustomerStatus.ACTIVE)
+    with time_machine.travel(at(7)):
+        report = run_day(at(7))
+    assert (report.woken, report.examined) == (1, 2)
+    assert len(mail.outbox) == 1  # one grouped reminder for both invoices
+    assert CustomerDunning.objects.get(customer=customer).parked_status == ""
+    assert all(s.next_action_on is not None for s in states.all())
+
+
+def test_a_change_between_two_stopping_statuses_parks_again_under_the_new_one(
+    bob: User,
+) -> None:
+    customer = remindable_customer(bob, status=CustomerStatus.ON_HOLD)
+    invoice = invoice_due(customer, DUE)
+    with time_machine.travel(at(3)):
+        run_day(at(3))
+    status_set(customer, CustomerStatus.AGENCY)
+    with time_machine.travel(at(4)):
+        report = run_day(at(4))
+    assert (report.woken, report.examined, report.blocked) == (1, 1, 1)
+    state = InvoiceDunning.objects.get(invoice=invoice)
+    assert (state.next_action_on, state.reason_params["block"]) == (None, "status:agency")
+    assert CustomerDunning.objects.get(customer=customer).parked_status == "agency"
+    assert mail.outbox == []
+
+
+def test_other_customers_are_not_woken_and_a_released_hold_still_wakes_its_invoice(
+    alice: User, bob: User
+) -> None:
+    parked = remindable_customer(bob, status=CustomerStatus.ON_HOLD)
+    invoice_due(parked, DUE)
+    disputed_customer = remindable_customer(bob, email="other@client.test")
+    disputed = invoice_due(disputed_customer, DUE)
+    with time_machine.travel(at(1)):
+        hold = hold_place(
+            actor=alice, customer=disputed_customer, invoice=disputed, reason=HoldReason.DISPUTE
+        )
+    with time_machine.travel(at(3)):
+        run_day(at(3))
+    with time_machine.travel(at(4)):
+        hold_release(actor=alice, hold=hold)
+        report = run_day(at(4))
+    assert (report.woken, report.examined) == (0, 1)  # only the released invoice
+    assert [m.to for m in mail.outbox] == [["other@client.test"]]
