@@ -69,3 +69,9 @@ class User(AbstractUser):
     @property
     def can_edit_ledger(self) -> bool:
         return self.is_superuser or self.role in {Role.ADMIN, Role.FINANCE}
+
+
+def stored_actor(actor: User | None) -> User | None:
+    """Who acted, as a foreign-key value: None for the system, and for a user
+    that is not in the database (a script's unsaved placeholder)."""
+    return actor if actor is not None and actor.pk else None

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from encaisse.accounts.models import User
+from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import Activity, Task, TaskQueue, TaskStatus
 from encaisse.lib import clock
 
@@ -23,7 +23,7 @@ def activity_record(
 ) -> Activity:
     return Activity.objects.create(
         verb=verb,
-        actor=actor if actor is not None and actor.pk else None,
+        actor=stored_actor(actor),
         customer_id=customer_id,
         invoice_id=invoice_id,
         payload=payload or {},
@@ -70,7 +70,7 @@ def task_create(
                 customer_id=customer_id,
                 due_on=due_on,
                 source_key=source_key,
-                created_by=actor if actor is not None and actor.pk else None,
+                created_by=stored_actor(actor),
             )
     except IntegrityError:
         # A concurrent delivery created it between our lookup and our insert.

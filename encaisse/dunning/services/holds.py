@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from encaisse.accounts.models import User
+from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import TaskKind
 from encaisse.collab.services import activity_record, task_create
 from encaisse.dunning.models import DunningSettings, Hold, HoldReason, InvoiceDunning
@@ -44,7 +44,7 @@ def hold_place(
         note=note,
         starts_on=start,
         ends_on=ends_on,
-        created_by=actor if actor and actor.pk else None,
+        created_by=stored_actor(actor),
     )
     activity_record(
         verb="dunning.hold.placed",
@@ -91,7 +91,7 @@ def hold_release(*, actor: User | None, hold: Hold) -> bool:
     """End a hold today; its invoices are looked at again by the next run."""
     today = clock.today()
     released = Hold.objects.filter(pk=hold.pk, released_on__isnull=True).update(
-        released_on=today, released_by=actor if actor and actor.pk else None
+        released_on=today, released_by=stored_actor(actor)
     )
     if not released:
         return False

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from encaisse.accounts.models import User
+from encaisse.accounts.models import User, stored_actor
 from encaisse.dunning.delivery.tasks import deliveries_kick
 from encaisse.dunning.engine.batch import Decider
 from encaisse.dunning.engine.group import group
@@ -90,9 +90,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
             raise RunRefused(_("A later date has already run; runs cannot go back in time."))
         try:
             with transaction.atomic():
-                run = DunningRun.objects.create(
-                    run_on=run_on, actor=actor if actor and actor.pk else None
-                )
+                run = DunningRun.objects.create(run_on=run_on, actor=stored_actor(actor))
         except IntegrityError:
             return RunReport(run_on, created=False)
         report = RunReport(run_on, created=True)

@@ -284,7 +284,7 @@ def _letter(ctx: Context, groups: dict[tuple[str, str], list[tuple[str, str, Dec
                     by_source[kind].append((debit[0], key, share, debit[2]))
                 if left <= 0:
                     break
-    actor = ctx.actor.pk if ctx.actor is not None and ctx.actor.pk else None
+    actor = ctx.actor.pk if ctx.actor is not None else None
     for kind, column in (("payment", "payment_id"), ("credit_note", "credit_note_id")):
         rows = by_source[kind]
         insert_allocations(rows, column, new[kind], ctx.created_at, actor)

@@ -27,7 +27,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from encaisse.accounts.models import User
+from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import Activity
 from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.fec import fec_import
@@ -91,7 +91,7 @@ def import_file(
                     sha256="",
                     status=ImportStatus.APPLIED,
                     valid_rows_only=valid_rows_only,
-                    actor=_saved(actor),
+                    actor=stored_actor(actor),
                 ).pk
             _read_and_write(ctx, kind, file, progress)
             # Cell errors come out while reading, ledger checks per chunk: show them in file order.
@@ -171,7 +171,7 @@ def _record_timeline(ctx: Context, batch_id: int) -> None:
     and compiling one parameterised INSERT per batch.
     """
     report = ctx.report
-    actor = _saved(ctx.actor)
+    actor = stored_actor(ctx.actor)
     actor_id = actor.pk if actor is not None else None
     created_at = bulk.now_value()
     entries = (
@@ -227,16 +227,12 @@ def _record(report: ImportReport, actor: User | None, status: str) -> ImportBatc
         kind=report.kind,
         filename=report.filename[:255],
         valid_rows_only=report.valid_rows_only,
-        actor=_saved(actor),
+        actor=stored_actor(actor),
     )
     report.status = status
     _fill(batch, report)
     batch.save()
     return batch
-
-
-def _saved(actor: User | None) -> User | None:
-    return actor if actor is not None and actor.pk else None
 
 
 def _sha256(file: IO[bytes]) -> str:

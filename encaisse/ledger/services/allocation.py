@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
-from encaisse.accounts.models import User
+from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.services import activity_record
 from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
@@ -91,7 +91,7 @@ def allocation_create(
         credit_note=credit_note,
         amount=amount,
         currency=invoice.currency,
-        created_by=actor if actor is not None and actor.pk else None,
+        created_by=stored_actor(actor),
     )
     invoice.refresh_from_db(fields=["balance", "status", "paid_on"])
     source.refresh_from_db(fields=["allocated"])
