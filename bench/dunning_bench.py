@@ -14,7 +14,8 @@ For each database and size (smallest first, so that 1 M comes last):
 2. First run: `dunning_run(run_on=today)` on the ledger with no dunning state:
    every open invoice is enrolled and decided. µs per open invoice, ratio to (1),
    due lines per second (Tryton's figure is per overdue line), phases.
-3. Steady state: the next day's run; how many states were due is printed.
+3. Steady state: the runs of the next 7 days, with what each examined (the
+   states due and the invoices enrolled).
 4. Preview: `dunning_preview(on=today + 7)` after (3).
 Peak RSS of the child process.
 
@@ -270,9 +271,10 @@ def _report(db: str, size: int, r: dict[str, Any]) -> None:
     for number, day in enumerate(r["days"], start=1):
         report = day["report"]
         print(
-            f"day +{number} {day['on']}  {day['s']:7.3f} s  {day['due']:,} due"
-            f" ({day['due'] / r['invoices']:.2%} of invoices; {report['blocked']:,} blocked"
-            f" re-checked, {report['performed']:,} performed, {report['messages']:,} messages)"
+            f"day +{number} {day['on']}  {day['s']:7.3f} s  {report['examined']:,} examined"
+            f" ({report['examined'] / r['invoices']:.2%} of invoices: {day['due']:,} states due"
+            f" + {report['enrolled']:,} enrolled; {report['blocked']:,} blocked,"
+            f" {report['performed']:,} performed, {report['messages']:,} messages)"
             f"  {_phases(day['phases'])}"
         )
     print(f"preview (+7)       {r['preview_s']:7.3f} s  {r['preview_messages']:,} messages")
@@ -288,7 +290,8 @@ def _summary(rows: list[tuple[str, int, list[dict[str, Any]]]]) -> None:
     print(
         "\n(median of the repetitions; first run: fastest in brackets)\n"
         "| db | invoices | open | due | raw s | first run s | µs/open | × raw | due lines/s"
-        " | day +1 due | day +1 s | days +2..+7 due | days +2..+7 s | preview s | RSS MB |"
+        " | day +1 examined | day +1 s | days +2..+7 examined | days +2..+7 s"
+        " | preview s | RSS MB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for db, size, results in rows:
@@ -298,13 +301,14 @@ def _summary(rows: list[tuple[str, int, list[dict[str, Any]]]]) -> None:
         first = _median(firsts)
         day1 = _median([x["days"][0]["s"] for x in results])
         later = _median([_median([d["s"] for d in x["days"][1:]]) for x in results])
-        later_due = _median([d["due"] for d in r["days"][1:]])
+        later_due = _median([d["report"]["examined"] for d in r["days"][1:]])
         preview = _median([x["preview_s"] for x in results])
         print(
             f"| {db} | {size:,} | {r['open']:,} | {r['raw_rows']:,} | {raw:.2f}"
             f" | {first:.2f} ({min(firsts):.2f}) | {first / r['open'] * 1e6:.1f}"
             f" | {first / raw:.1f} | {r['raw_rows'] / first:,.0f}"
-            f" | {r['days'][0]['due']:,} | {day1:.2f} | {later_due:,.0f} | {later:.2f}"
+            f" | {r['days'][0]['report']['examined']:,} | {day1:.2f}"
+            f" | {later_due:,.0f} | {later:.2f}"
             f" | {preview:.2f} | {max(x['peak_rss_mb'] for x in results):.0f} |"
         )
 
