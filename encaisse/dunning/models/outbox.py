@@ -40,8 +40,15 @@ class DunningMessage(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(max_length=80, unique=True)
+    # Foreign keys without an index of their own (db_index=False): the
+    # composite `message_customer` serves the customer; the run and the users
+    # are looked up only when one is deleted (never for a run; users are
+    # deactivated), and each index cost every message the run inserts.
     customer = models.ForeignKey(
-        "ledger.Customer", on_delete=models.CASCADE, related_name="dunning_messages"
+        "ledger.Customer",
+        on_delete=models.CASCADE,
+        related_name="dunning_messages",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     step = models.ForeignKey(
@@ -52,24 +59,49 @@ class DunningMessage(models.Model):
     language = models.CharField(_("language"), max_length=8)
     sender = models.CharField(_("sender"), max_length=16, default="company")
     sender_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     registered_mail = models.BooleanField(default=False)
     state = models.CharField(_("state"), max_length=16, choices=MessageState.choices)
     decided_on = models.DateField(_("decided on"))
     run = models.ForeignKey(
-        "dunning.DunningRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "dunning.DunningRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=clock.now)
     gap_overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     gap_override_reason = models.CharField(max_length=250, blank=True, default="")
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Delivery bookkeeping.
