@@ -69,8 +69,11 @@ class HoldAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerDunning)
 class CustomerDunningAdmin(admin.ModelAdmin):
-    list_display = ("customer", "plan", "last_contact_on")
+    list_display = ("customer", "plan", "last_contact_on", "parked_status")
     raw_id_fields = ("customer",)
+    # Written by the run only: a form saving a stale or cleared value would
+    # leave the customer's parked invoices asleep (services.parking).
+    readonly_fields = ("parked_status",)
 
 
 @admin.register(InvoiceDunning)

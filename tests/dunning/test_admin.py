@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from encaisse.accounts.models import User
-from encaisse.dunning.models import DunningMessage
+from encaisse.dunning.models import CustomerDunning, DunningMessage
 from tests.dunning.conftest import invoice_due, remindable_customer, run_day
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,20 @@ def test_a_sent_message_cannot_be_edited_or_deleted(superuser_client: Client, bo
     )
     assert delete.status_code == 403
     assert DunningMessage.objects.filter(pk=message.pk).exists()
+
+
+def test_saving_a_customers_dunning_settings_keeps_the_status_that_parked_its_invoices(
+    superuser_client: Client, bob: User
+) -> None:
+    """The form does not carry `parked_status`: a save cannot clear it, which would
+    leave the parked invoices asleep once the status changes."""
+    customer = remindable_customer(bob, status="on_hold")
+    invoice_due(customer, dt.date(2026, 3, 2))
+    with time_machine.travel(dt.date(2026, 3, 5)):
+        run_day(dt.date(2026, 3, 5))
+    url = reverse("admin:dunning_customerdunning_change", args=[customer.pk])
+    response = superuser_client.post(
+        url, {"customer": customer.pk, "plan": "", "last_contact_on": "", "parked_status": ""}
+    )
+    assert response.status_code == 302
+    assert CustomerDunning.objects.get(customer=customer).parked_status == "on_hold"

@@ -75,7 +75,7 @@ def performed(invoice_id: int) -> list[str]:
 
 def test_moving_a_step_makes_the_open_states_of_the_plan_due_today(alice: User, bob: User) -> None:
     customer = remindable_customer(bob)
-    waiting = invoice_due(customer, day(8))  # enrolled on day 3 (J-5)
+    enrolled = invoice_due(customer, day(8))  # enrolled on day 3 (J-5: preventive reminder)
     paid = invoice_due(customer, day(0), "100.00")
     other = remindable_customer(bob, email="other@client.test")
     CustomerDunning.objects.create(customer=other, plan=plan_create(actor=alice, name="Autre"))
@@ -90,7 +90,7 @@ def test_moving_a_step_makes_the_open_states_of_the_plan_due_today(alice: User, 
         assert InvoiceDunning.objects.get(invoice=paid).reason == "settled"
         step = step_named("Relance 1")
         step_save(actor=alice, plan=standard(), step=step, fields=fields_of(step, offset_days=4))
-    assert InvoiceDunning.objects.get(invoice=waiting).next_action_on == day(3)
+    assert InvoiceDunning.objects.get(invoice=enrolled).next_action_on == day(3)
     assert InvoiceDunning.objects.get(invoice=paid).next_action_on is None  # settled: left alone
     assert InvoiceDunning.objects.get(invoice=elsewhere).next_action_on != day(3)  # other plan
     entry = Activity.objects.get(verb="dunning.step.updated")

@@ -118,6 +118,18 @@ _NEW_SQL = f"""
     )
       AND i.status IN ({_OPEN})
 """
+# The parked states of the customers whose status has changed since it parked
+# them (services.parking): the run wakes them, the preview replays them.
+_WOKEN_SQL = """
+    SELECT i.id, i.customer_id, {due}, {extended}, {balance}, i.status,
+           s.last_offset, c.risk_class, c.status, c.language, {next_on}
+    FROM dunning_customerdunning cd
+    JOIN ledger_customer c ON c.id = cd.customer_id
+    JOIN ledger_invoice i ON i.customer_id = c.id
+    JOIN dunning_invoicedunning s ON s.invoice_id = i.id
+    WHERE cd.parked_status <> '' AND c.status <> cd.parked_status
+      AND s.next_action_on IS NULL AND s.reason = 'blocked'
+"""
 _COLUMNS = {
     "due": "i.due_date",
     "extended": "s.effective_due_on",
@@ -129,6 +141,12 @@ _COLUMNS = {
 def due_rows(on: dt.date) -> list[tuple[Any, ...]]:
     """Raw rows of the states whose next action date has come (partial index on that date)."""
     return _fetch(_DUE_SQL, [on])
+
+
+def woken_rows() -> list[tuple[Any, ...]]:
+    """Parked states whose customer's status has changed, shaped like `due_rows`
+    (no next action date: due at once)."""
+    return _fetch(_WOKEN_SQL, [])
 
 
 def new_invoice_rows(cutoff: dt.date) -> list[tuple[Any, ...]]:

@@ -18,6 +18,7 @@ from encaisse.dunning.services.facts import (
     due_rows,
     enrolment_cutoff,
     new_invoice_rows,
+    woken_rows,
 )
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models import Company
@@ -67,7 +68,10 @@ def dunning_preview(*, on: dt.date) -> Preview:
 def _replay(start: dt.date, on: dt.date) -> Preview:
     book = plan_book_load()
     new = new_invoice_rows(enrolment_cutoff(on, book))
-    rows = [_Row(*row) for row in due_rows(on)] + [_Row(*row) for row in new]
+    # The invoices the next run will wake (a customer's status changed) are due
+    # on the first replayed day, like the new ones.
+    loaded = [*due_rows(on), *woken_rows(), *new]
+    rows = [_Row(*row) for row in loaded]
     gap = dt.timedelta(days=Company.current().min_contact_gap_days)
     allowed = contact_allowed_from(row.customer_id for row in rows)
     buckets: dict[dt.date, list[_Row]] = defaultdict(list)
