@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from encaisse.lib import clock
+
+if TYPE_CHECKING:
+    from encaisse.accounts.models import User
 
 
 class MessageState(models.TextChoices):
@@ -27,6 +31,18 @@ class Channel(models.TextChoices):
     FORMAL_NOTICE = "formal_notice", _("Formal notice")
     AGENCY_NOTICE = "agency_notice", _("Agency handover notice")
     REP_ALERT = "rep_alert", _("Alert to the account manager")
+
+
+def _who() -> models.ForeignKey[User | None, User | None]:
+    """A user the message names (sender, creator, reviewer): kept if the user goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
 
 class DunningMessage(models.Model):
@@ -58,14 +74,7 @@ class DunningMessage(models.Model):
     template_code = models.CharField(_("template"), max_length=40)
     language = models.CharField(_("language"), max_length=8)
     sender = models.CharField(_("sender"), max_length=16, default="company")
-    sender_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    sender_user = _who()
     registered_mail = models.BooleanField(default=False)
     state = models.CharField(_("state"), max_length=16, choices=MessageState.choices)
     decided_on = models.DateField(_("decided on"))
@@ -77,32 +86,11 @@ class DunningMessage(models.Model):
         related_name="+",
         db_index=False,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = _who()
     created_at = models.DateTimeField(default=clock.now)
-    gap_overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    gap_overridden_by = _who()
     gap_override_reason = models.CharField(max_length=250, blank=True, default="")
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    reviewed_by = _who()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Delivery bookkeeping.
     attempts = models.PositiveSmallIntegerField(default=0)
