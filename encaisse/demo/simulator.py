@@ -72,24 +72,17 @@ class DayReport:
     credit_notes: int = 0
     contacts: Counter[int] = field(default_factory=Counter)  # step offset -> messages or tasks
     sent: int = 0
-    approved: int = 0
-    skipped: int = 0
-    tasks_done: int = 0
-    promises: int = 0
-    disputes: int = 0
-    handovers: int = 0
+    staff: people.StaffDay = field(default_factory=people.StaffDay)
 
 
 def merge(reports: Sequence[DayReport]) -> DayReport:
     """Several days as one: flows added up, the figures of the last day."""
     merged = DayReport(day=reports[0].day, last_day=reports[-1].last_day, kpis=reports[-1].kpis)
     for report in reports:
-        for name in (
-            "issued", "invoiced", "payments", "collected", "credit_notes", "sent",
-            "approved", "skipped", "tasks_done", "promises", "disputes", "handovers",
-        ):  # fmt: skip
+        for name in ("issued", "invoiced", "payments", "collected", "credit_notes", "sent"):
             setattr(merged, name, getattr(merged, name) + getattr(report, name))
         merged.contacts.update(report.contacts)
+        merged.staff.add(report.staff)
     return merged
 
 
@@ -183,12 +176,7 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
         credit_notes=paid.credit_notes,
         contacts=_contacts(day),
         sent=sent,
-        approved=work.approved,
-        skipped=work.skipped,
-        tasks_done=work.tasks_done,
-        promises=work.promises,
-        disputes=work.disputes,
-        handovers=work.handovers,
+        staff=work,
     )
 
 

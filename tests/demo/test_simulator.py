@@ -52,8 +52,8 @@ def fingerprint(days: list[DayReport]) -> list[tuple[object, ...]]:
     return [
         (
             d.day, d.issued, d.invoiced, d.payments, d.collected, d.credit_notes,
-            dict(d.contacts), d.sent, d.approved, d.skipped, d.tasks_done, d.promises,
-            d.disputes, d.handovers, d.kpis,
+            dict(d.contacts), d.sent, d.staff.approved, d.staff.skipped, d.staff.tasks_done,
+            d.staff.promises, d.staff.disputes, d.staff.handovers, d.kpis,
         )
         for d in days
     ]  # fmt: skip

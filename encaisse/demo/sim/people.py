@@ -41,6 +41,10 @@ class StaffDay:
     disputes: int = 0
     handovers: int = 0
 
+    def add(self, other: StaffDay) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @transaction.atomic
 def review(world: World, day: dt.date, staff: StaffDay) -> None:

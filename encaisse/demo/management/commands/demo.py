@@ -130,9 +130,9 @@ class Command(BaseCommand):
                 "issued": total.issued,
                 "payments": total.payments,
                 "sent": total.sent,
-                "tasks": total.tasks_done,
-                "promises": total.promises,
-                "disputes": total.disputes,
+                "tasks": total.staff.tasks_done,
+                "promises": total.staff.promises,
+                "disputes": total.staff.disputes,
                 "dso_from": days[0].kpis.dso,
                 "dso_to": total.kpis.dso,
             }
