@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 
 from encaisse.accounts.models import Role, Team, User
@@ -78,6 +79,15 @@ def _user(username: str, role: str, team: Team | None = None) -> User:
 @pytest.fixture
 def ada(db: None) -> User:
     return _user("ada", Role.ADMIN)
+
+
+@pytest.fixture
+def superuser_client(client: Client, ada: User) -> Client:
+    """The test client signed in as ada with the Django admin's rights."""
+    ada.is_staff = ada.is_superuser = True
+    ada.save()
+    client.force_login(ada)
+    return client
 
 
 @pytest.fixture

@@ -16,14 +16,6 @@ from tests.dunning.conftest import invoice_due, remindable_customer, run_day
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client: Client, ada: User) -> Client:
-    ada.is_staff = ada.is_superuser = True
-    ada.save()
-    client.force_login(ada)
-    return client
-
-
 @pytest.mark.parametrize(
     "model",
     ["dunningplan", "messagetemplate", "latepenaltyrate", "hold", "invoicedunning",

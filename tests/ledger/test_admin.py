@@ -8,19 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer, Invoice
 from tests.conftest import make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser_client(client: Client, ada: User) -> Client:
-    ada.is_staff = ada.is_superuser = True
-    ada.save()
-    client.force_login(ada)
-    return client
 
 
 def test_editing_an_invoice_keeps_its_amount_and_balance(superuser_client: Client) -> None:
