@@ -118,16 +118,21 @@ _NEW_SQL = f"""
     )
       AND i.status IN ({_OPEN})
 """
-# The parked states of the customers whose status has changed since it parked
-# them (services.parking): the run wakes them, the preview replays them.
-_WOKEN_SQL = """
-    SELECT i.id, i.customer_id, {due}, {extended}, {balance}, i.status,
-           s.last_offset, c.risk_class, c.status, c.language, {next_on}
-    FROM dunning_customerdunning cd
+# The customers whose status has changed since it parked their invoices
+# (services.parking), and their parked states: the run wakes them, the
+# preview replays them.
+CHANGED_PARKED_CUSTOMERS_SQL = """
+    SELECT cd.customer_id FROM dunning_customerdunning cd
     JOIN ledger_customer c ON c.id = cd.customer_id
-    JOIN ledger_invoice i ON i.customer_id = c.id
-    JOIN dunning_invoicedunning s ON s.invoice_id = i.id
     WHERE cd.parked_status <> '' AND c.status <> cd.parked_status
+"""
+_WOKEN_SQL = f"""
+    SELECT i.id, i.customer_id, {{due}}, {{extended}}, {{balance}}, i.status,
+           s.last_offset, c.risk_class, c.status, c.language, {{next_on}}
+    FROM dunning_invoicedunning s
+    JOIN ledger_invoice i ON i.id = s.invoice_id
+    JOIN ledger_customer c ON c.id = i.customer_id
+    WHERE i.customer_id IN ({CHANGED_PARKED_CUSTOMERS_SQL})
       AND s.next_action_on IS NULL AND s.reason = 'blocked'
 """
 _COLUMNS = {

@@ -18,15 +18,9 @@ from collections.abc import Iterable
 from django.db import connection
 
 from encaisse.dunning.models import CustomerDunning, InvoiceDunning, StateReason
-from encaisse.dunning.services.facts import STATUS_BLOCK
-from encaisse.dunning.services.persist import Decided
-from encaisse.lib import bulk
+from encaisse.dunning.services.facts import CHANGED_PARKED_CUSTOMERS_SQL, STATUS_BLOCK
+from encaisse.dunning.services.persist import Decided, customer_facts_write
 
-_CHANGED_SQL = """
-    SELECT cd.customer_id FROM dunning_customerdunning cd
-    JOIN ledger_customer c ON c.id = cd.customer_id
-    WHERE cd.parked_status <> '' AND c.status <> cd.parked_status
-"""
 _CHUNK = 500
 
 
@@ -35,7 +29,7 @@ def parked_wake(on: dt.date) -> int:
     returns how many customers were woken."""
     states, customers = InvoiceDunning._meta.db_table, CustomerDunning._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(_CHANGED_SQL)
+        cursor.execute(CHANGED_PARKED_CUSTOMERS_SQL)
         customer_ids = [row[0] for row in cursor.fetchall()]
         for start in range(0, len(customer_ids), _CHUNK):
             chunk = customer_ids[start : start + _CHUNK]
@@ -63,13 +57,4 @@ def parked_record(parts: Iterable[Iterable[Decided]]) -> None:
             block = str(decision.params.get("block") or "")
             if block.startswith(STATUS_BLOCK):
                 parked[customer_id] = block.removeprefix(STATUS_BLOCK)
-    if not parked:
-        return
-    columns, defaults = bulk.model_columns(CustomerDunning, ("customer_id", "parked_status"))
-    bulk.upsert(
-        CustomerDunning._meta.db_table,
-        columns,
-        [(pk, parked[pk], *defaults) for pk in sorted(parked)],
-        key="customer_id",
-        update=("parked_status",),
-    )
+    customer_facts_write("parked_status", parked)

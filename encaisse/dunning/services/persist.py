@@ -454,11 +454,16 @@ def _states_write(
 
 def _contacts_write(on: dt.date, customer_ids: set[int]) -> None:
     """Automatic messages to customers count as today's contact (minimum gap)."""
-    columns, defaults = bulk.model_columns(CustomerDunning, ("customer_id", "last_contact_on"))
+    customer_facts_write("last_contact_on", dict.fromkeys(customer_ids, on))
+
+
+def customer_facts_write(column: str, values: dict[int, Any]) -> None:
+    """Set one CustomerDunning column per customer, creating the rows that are missing."""
+    columns, defaults = bulk.model_columns(CustomerDunning, ("customer_id", column))
     bulk.upsert(
         CustomerDunning._meta.db_table,
         columns,
-        [(pk, on, *defaults) for pk in sorted(customer_ids)],
+        [(pk, values[pk], *defaults) for pk in sorted(values)],
         key="customer_id",
-        update=("last_contact_on",),
+        update=(column,),
     )
