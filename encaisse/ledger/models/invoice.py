@@ -158,7 +158,15 @@ class CreditNote(models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-issue_date", "number"]
-        indexes = [models.Index(fields=["number"], name="credit_note_number")]
+        indexes = [
+            models.Index(fields=["number"], name="credit_note_number"),
+            # Credit notes on account, by customer (see Payment's "payment_unallocated").
+            models.Index(
+                fields=["customer"],
+                name="credit_note_unallocated",
+                condition=Q(allocated__lt=F("amount")),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["external_key"], name="credit_note_external_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive"),

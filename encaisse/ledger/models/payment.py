@@ -66,6 +66,13 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["customer", "date"], name="payment_customer_date"),
             models.Index(fields=["date", "id"], name="payment_date"),
+            # Cash on account: the few payments not wholly allocated, by customer
+            # (dunning's net position and the cash-application workspace read them).
+            models.Index(
+                fields=["customer"],
+                name="payment_unallocated",
+                condition=Q(allocated__lt=F("amount")),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_key"], name="payment_external_key"),
