@@ -22,8 +22,8 @@ from django.utils import translation
 
 from encaisse.accounts.models import Role, Team, User
 from encaisse.dunning.defaults import install_defaults
-from encaisse.dunning.models import MessageTemplate
-from encaisse.ledger.models import Customer, Invoice
+from encaisse.dunning.models import DunningSettings, MessageTemplate
+from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.ledger.services import customer_create, invoice_create
 from tests.smtp import smtp_inbox, smtp_server  # noqa: F401  (a real SMTP server, shared fixtures)
 
@@ -62,6 +62,12 @@ def _migrated_defaults(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db" if transactional else "db")
     if not MessageTemplate.objects.exists():  # a flush empties all tables at once
         install_defaults(django_apps)
+    # A company past its first run, as the demo company is: the tests of the
+    # go-live gate (tests/dunning/test_go_live.py) take the confirmation back.
+    DunningSettings.objects.update_or_create(
+        pk=1, defaults={"first_run_confirmed_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)}
+    )
+    Company.current()  # the singletons exist in any database past its first page
 
 
 def _user(username: str, role: str, team: Team | None = None) -> User:

@@ -57,6 +57,7 @@ class TaskKind(models.TextChoices):
     ESCALATE = "escalate", _("Hand over to collection")
     DECLARE_CLAIM = "declare_claim", _("Declare the claim")
     LEDGER_STALE = "ledger_stale", _("Refresh the ledger")
+    APPLY_CASH = "apply_cash", _("Apply cash on account")
     OTHER = "other", _("Other")
 
 

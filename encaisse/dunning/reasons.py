@@ -21,6 +21,7 @@ SKIP_REASONS: dict[str, Promise] = {
 
 ACTION_REASONS: dict[str, Promise] = {
     "settled": _("paid or credited before delivery"),
+    "covered": _("covered by cash on account before delivery"),
     "blocked": _("blocked before delivery"),
     "review_skipped": _("skipped at review"),
     "delivery_failed": _("delivery failed"),

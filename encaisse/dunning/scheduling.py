@@ -43,7 +43,9 @@ def run_due() -> dt.date | None:
     nothing to do: runs never go back in time, so enqueuing one would only fail.
     """
     now = timezone.localtime(clock.now())
-    if now.time() < DunningSettings.current().run_at:
+    policy = DunningSettings.current()
+    # Before finance confirms the first run, nothing runs (services.go_live).
+    if not policy.first_run_confirmed or now.time() < policy.run_at:
         return None
     today = now.date()
     if DunningRun.objects.filter(run_on__gte=today).exists():

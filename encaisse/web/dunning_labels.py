@@ -7,14 +7,22 @@ reader's language, at the moment they are read.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from encaisse.dunning.models import ActionStatus, StateReason, StepAction
 from encaisse.dunning.reasons import ACTION_REASONS, block_label, reason_label
+from encaisse.dunning.services.explain import Explanation, Outlook
+from encaisse.dunning.services.messages import LeftOut
+from encaisse.lib.money import format_money
 from encaisse.web.timeline import iso_day
+
+
+def _lang() -> str:
+    return (get_language() or "fr")[:2]
 
 
 def step_status(status: str) -> str:
@@ -23,6 +31,9 @@ def step_status(status: str) -> str:
         "next": pgettext("dunning step", "Next"),
         "upcoming": _("Upcoming"),
         "planned": _("Waiting for delivery"),
+        "will_skip": _("Will be passed over"),
+        "held": _("Held"),
+        "not_needed": _("Not needed"),
     }
     if status in extra:
         return extra[status]
@@ -31,11 +42,130 @@ def step_status(status: str) -> str:
 
 def detail(code: str) -> str:
     """Why a step was skipped, dropped or cancelled, or why the next one waits."""
+    if code in STEP_DETAILS:
+        return str(STEP_DETAILS[code])
     if code in ACTION_REASONS:
         return reason_label(code)
     if code in StateReason.values:
         return str(StateReason(code).label)
     return code
+
+
+# What holds a step, or why it is no longer needed (explain's StepLine.detail).
+STEP_DETAILS = {
+    "blocked": gettext_lazy("the invoice is blocked"),
+    "covered": gettext_lazy("covered by cash on account"),
+    "go_live_held": gettext_lazy("beyond the go-live limit for invoices due before go-live"),
+    "settled": gettext_lazy("the invoice is settled"),
+    "escalated": gettext_lazy("handed over to collection"),
+    "plan_complete": gettext_lazy("the plan is complete"),
+}
+
+
+def explanation_why(explanation: Explanation) -> str:
+    """Why the invoice is where it is: today's decision, as a sentence."""
+    today = explanation.today
+    if not explanation.invoice.is_open:
+        return why("settled", {})
+    if today.perform is not None:
+        return _("“%(step)s” is due: the next run performs it.") % {"step": today.perform.name}
+    if today.reason == StateReason.COVERED:
+        return _(
+            "Not chased: the %(amount)s on the customer's account (payments or credit notes "
+            "not yet applied) cover this invoice. Finance is asked to apply them."
+        ) % {"amount": format_money(explanation.on_account, explanation.invoice.currency, _lang())}
+    return why(today.reason, today.params)
+
+
+def waiting_for(explanation: Explanation) -> str:
+    """The "next step" line when no step has a date: what the invoice waits for."""
+    today = explanation.today
+    reason = explanation.waiting_for
+    if reason == "blocked":
+        until = today.params.get("until")
+        if until:
+            return _("None before the block ends on %(until)s.") % {"until": iso_day(until)}
+        if str(today.params.get("block", "")).startswith("status:"):
+            return _("None until the customer's status changes.")
+        return _("None until the block is lifted.")
+    if reason == "covered":
+        return _("None while cash on account covers the invoice.")
+    if reason == "go_live_held":
+        return _("None: invoices due before go-live are not chased further automatically.")
+    if reason == "escalated":
+        return _("None: the invoice was handed over to collection.")
+    if reason == "no_plan" or explanation.plan is None:
+        return "—"
+    if reason in ("settled",):
+        return "—"
+    return _("None: the plan has no further step.")
+
+
+def outlook_next(outlook: Outlook) -> str:
+    """An invoice's next dunning step in a few words (the customer page's column)."""
+    decision = outlook.decision
+    reason = decision.reason
+    if decision.perform is not None:
+        return _("%(step)s today") % {"step": decision.perform.name}
+    if reason == StateReason.BLOCKED:
+        return _("blocked: %(block)s") % {"block": block(str(decision.params.get("block", "")))}
+    if reason == StateReason.COVERED:
+        return _("not chased: covered by cash on account")
+    if reason in (StateReason.SETTLED, StateReason.NO_PLAN, StateReason.PLAN_COMPLETE):
+        return str(StateReason(reason).label)
+    if reason == StateReason.ESCALATED:
+        return _("handed over to collection")
+    if reason == StateReason.GO_LIVE_HELD:
+        return _("held: due before go-live")
+    if decision.next_step is not None and decision.next_action_on is not None:
+        return _("%(step)s on %(date)s") % {
+            "step": decision.next_step.name,
+            "date": iso_day(decision.next_action_on.isoformat()),
+        }
+    return "—"
+
+
+def held(reason: str, count: int, amount: Decimal) -> str:
+    """A run's invoices whose turn came but that it does not chase, and why."""
+    values = {"count": count, "amount": format_money(amount, "EUR", _lang())}
+    if reason == StateReason.COVERED:
+        return (
+            ngettext(
+                "%(count)d invoice not chased: cash on account covers it (%(amount)s open).",
+                "%(count)d invoices not chased: cash on account covers them (%(amount)s open).",
+                count,
+            )
+            % values
+        )
+    if reason == StateReason.GO_LIVE_HELD:
+        return (
+            ngettext(
+                "%(count)d invoice due before go-live held by the policy (%(amount)s open).",
+                "%(count)d invoices due before go-live held by the policy (%(amount)s open).",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)d invoice blocked by a dispute, promise, hold or status (%(amount)s open).",
+            "%(count)d invoices blocked by a dispute, promise, hold or status (%(amount)s open).",
+            count,
+        )
+        % values
+    )
+
+
+def left_out(left: LeftOut) -> str:
+    """Why a manual reminder leaves an invoice out."""
+    if left.reason == "blocked":
+        return block(left.block)
+    labels = {
+        "settled": _("paid or credited"),
+        "covered": _("covered by cash on account"),
+        "below_threshold": _("below the minimum amount its plan chases"),
+    }
+    return str(labels.get(left.reason, left.reason))
 
 
 def block(code: str) -> str:
@@ -66,6 +196,11 @@ def why(reason: str, params: dict[str, Any] | None) -> str:
         return _("Blocked (%(block)s) until the hold is released.") % {
             "block": block(str(p["block"]))
         }
+    if reason == StateReason.GO_LIVE_HELD:
+        return _(
+            "Due before the go-live date: the go-live policy does not chase it further "
+            "automatically."
+        )
     if reason in StateReason.values:
         return str(StateReason(reason).label) + "."
     return reason

@@ -53,7 +53,9 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
     # A daily run time of midnight has always passed: the scheduler starts today's run at once.
     midnight = (
         "from encaisse.dunning.models import DunningSettings as S; "
-        "S.objects.update_or_create(pk=1, defaults={'run_at': '00:00'})"
+        "from django.utils import timezone; "
+        "S.objects.update_or_create(pk=1, defaults={'run_at': '00:00',"
+        " 'first_run_confirmed_at': timezone.now()})"
     )
     subprocess.run([*cli, "shell", "-c", midnight], env=env, check=True, cwd=ROOT, timeout=60)
     port = _free_port()

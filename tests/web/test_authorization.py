@@ -136,7 +136,13 @@ def action_status(role: str, owner: str) -> int:
     return 302 if role in FINANCE else 403
 
 
-FINANCE_ONLY_PREFIXES = ("imports/", "dunning/plans/", "dunning/steps/", "dunning/templates/")
+FINANCE_ONLY_PREFIXES = (
+    "imports/",
+    "dunning/plans/",
+    "dunning/steps/",
+    "dunning/templates/",
+    "dunning/first-run/",
+)
 
 
 def is_finance_only(route: Route) -> bool:

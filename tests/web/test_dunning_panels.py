@@ -160,4 +160,7 @@ def test_an_invoice_parked_by_its_customer_status_says_until_when(
     why = panel[panel.index('id="dunning-why"') :]
     assert "au changement de statut du client" in why[: why.index("</dd>")]
     following = panel[panel.index('id="dunning-next"') :]
-    assert "Quand le blocage sera levé" in following[: following.index("</dd>")]
+    assert (
+        "Aucune tant que le statut du client n’a pas changé"
+        in following[: following.index("</dd>")]
+    )

@@ -159,8 +159,10 @@ def test_customer_page_queries_do_not_grow_with_the_ledger(
         make_invoice(bobs.customer, "20.00")
     with CaptureQueriesContext(connection) as after:
         client.get(url)
-    # 13 for the ledger, 3 for the reminders panel (plan, history, its invoices).
-    assert len(after) == len(before) <= 16
+    # 13 for the ledger, 3 for the reminders panel (plan, history, its invoices),
+    # 9 for the open invoices' next steps (dunning_outlook: states, holds, plans,
+    # last contact, cash on account, go-live policy), whatever their number.
+    assert len(after) == len(before) <= 25
 
 
 def test_export_is_scoped_and_filtered(

@@ -23,6 +23,7 @@ from encaisse.dunning.rendering.context import (
 )
 from encaisse.dunning.services.facts import blocks_on
 from encaisse.ledger.models import Company, Invoice
+from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import clock
 
 # Channels rendered to a PDF that is kept (and attached when emailed).
@@ -55,12 +56,15 @@ def prepare(message: DunningMessage) -> Prepared | None:
     blocks = blocks_on(today, customer_id=message.customer_id)
     due_dates = effective_due_dates([action.invoice for action in actions])
     customer = message.customer
+    covers = invoice_cover([customer.pk])
     kept: list[Invoice] = []
     for action in actions:
         invoice = action.invoice
         reason = ""
         if not invoice.is_open:
             reason = "settled"
+        elif covers.get(invoice.pk, 0) >= invoice.balance:
+            reason = "covered"  # cash on account received since the decision covers it
         elif blocks.for_invoice(invoice.pk, customer.pk, customer.status) is not None:
             reason = "blocked"
         elif action.step is not None and (
@@ -76,7 +80,7 @@ def prepare(message: DunningMessage) -> Prepared | None:
     if not kept:
         return None
     channel = message.channel
-    lines = lines_for(kept, today, claims=channel in CLAIMING_CHANNELS)
+    lines = lines_for(kept, today, claims=channel in CLAIMING_CHANNELS, covers=covers)
     template = _template(message.template_code, message.language)
     signer = sender_of(channel, message.sender, message.sender_user, customer)
     recipients, contact_name = _recipients(message)

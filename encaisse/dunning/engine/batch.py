@@ -3,8 +3,9 @@
 A ledger has far fewer situations than invoices. What `decide` answers
 depends on the plan, the effective due date, the last step reached, the
 block, the minimum-gap date, whether the invoice is still open with a
-positive balance, and where that balance stands against the plan's minimum
-balances; never on which invoice or customer it is. So a run asks `decide`
+positive balance, whether cash on account leaves anything owed and where
+that net amount stands against the plan's minimum balances, and whether the
+due date is before go-live; never on which invoice or customer it is. So a run asks `decide`
 once per distinct situation and shares the answer: a million-invoice ledger
 has a few thousand situations; `decide` (lists, steps, a Decision, its
 parameters) per invoice was 2.4 s of a first run there.
@@ -24,15 +25,18 @@ from bisect import bisect_right
 from decimal import Decimal
 from typing import Any
 
-from encaisse.dunning.engine.decide import decide
-from encaisse.dunning.engine.types import Block, Decision, InvoiceFacts, Plan
+from encaisse.dunning.engine.decide import NO_GO_LIVE, decide
+from encaisse.dunning.engine.types import Block, Decision, GoLive, InvoiceFacts, Plan
+
+ZERO = Decimal("0")
 
 
 class Decider:
     """`decide` for one date, memoized per situation (see the module's docstring)."""
 
-    def __init__(self, today: dt.date) -> None:
+    def __init__(self, today: dt.date, go_live: GoLive = NO_GO_LIVE) -> None:
         self.today = today
+        self.go_live = go_live
         self._memo: dict[tuple[Any, ...], Decision] = {}
         self._thresholds: dict[int, list[Decimal]] = {}
 
@@ -45,8 +49,12 @@ class Decider:
         last_offset: int | None,
         block: Block | None,
         contact_allowed_from: dt.date | None,
+        cover: Decimal = ZERO,
     ) -> tuple[Any, ...]:
-        """What `decide` depends on: the balance only as "how many thresholds it reaches"."""
+        """What `decide` depends on: the net amount only as "is anything owed" and
+        "how many thresholds it reaches"; the go-live date only as "due before it"."""
+        net = balance - cover if cover else balance
+        backlog = self.go_live.is_backlog(due_on)
         if plan is None:
             return (None, due_on, balance > 0, is_open, last_offset, block, contact_allowed_from)
         thresholds = self._thresholds.get(plan.id)
@@ -61,7 +69,26 @@ class Decider:
             last_offset,
             block,
             contact_allowed_from,
-            bisect_right(thresholds, balance),
+            net > 0,
+            bisect_right(thresholds, net),
+            backlog,
+        )
+
+    def facts(
+        self,
+        invoice_id: int,
+        customer_id: int,
+        due_on: dt.date,
+        balance: Decimal,
+        is_open: bool,
+        last_offset: int | None,
+        block: Block | None,
+        cover: Decimal = ZERO,
+    ) -> InvoiceFacts:
+        """An invoice's facts, with whether it is from before go-live."""
+        backlog = self.go_live.is_backlog(due_on)
+        return InvoiceFacts(
+            invoice_id, customer_id, due_on, balance, is_open, last_offset, block, cover, backlog
         )
 
     def outcome(
@@ -76,6 +103,7 @@ class Decider:
             facts.last_offset,
             facts.block,
             contact_allowed_from,
+            facts.cover,
         )
         return self.known(key) or self.learn(key, plan, facts, contact_allowed_from)
 
@@ -91,7 +119,13 @@ class Decider:
         contact_allowed_from: dt.date | None,
     ) -> Decision:
         """Decide for `facts`, whose situation is `key`, and remember it."""
-        decision = decide(facts, plan, self.today, contact_allowed_from=contact_allowed_from)
+        decision = decide(
+            facts,
+            plan,
+            self.today,
+            contact_allowed_from=contact_allowed_from,
+            go_live=self.go_live,
+        )
         self._memo[key] = decision
         return decision
 

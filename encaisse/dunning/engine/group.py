@@ -33,7 +33,11 @@ class Group:
 
     @property
     def needs_review(self) -> bool:
-        return any(d.perform is not None and d.perform.mode == "review" for d in self.decisions)
+        """A step in review mode, or a formal notice or escalation from a catch-up."""
+        return any(
+            d.perform is not None and (d.perform.mode == "review" or d.review)
+            for d in self.decisions
+        )
 
     @property
     def is_task(self) -> bool:

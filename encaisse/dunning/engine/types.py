@@ -57,6 +57,36 @@ class InvoiceFacts:
     is_open: bool
     last_offset: int | None = None
     block: Block | None = None
+    # The part of the balance that the customer's cash on account covers
+    # (ledger.net_position): never chased; the steps weigh the net amount.
+    cover: Decimal = Decimal("0")
+    # Due before the go-live date: the go-live policy limits its steps (GoLive).
+    backlog: bool = False
+
+    @property
+    def net(self) -> Decimal:
+        """What the customer still owes on this invoice once its cash on account is counted."""
+        return self.balance - self.cover
+
+
+# A backlog ceiling below every step: invoices due before go-live are not chased.
+NO_STEP = -(10**6)
+
+
+@dataclass(frozen=True, slots=True)
+class GoLive:
+    """How far the engine may chase invoices that fell due before the go-live date.
+
+    `ceiling` is the offset of the last step such an invoice may reach
+    automatically (NO_STEP: none); None means no limit. Whatever the ceiling,
+    a formal notice or an escalation reached by a catch-up goes to review.
+    """
+
+    on: dt.date | None = None
+    ceiling: int | None = None
+
+    def is_backlog(self, due_on: dt.date) -> bool:
+        return self.on is not None and due_on < self.on
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +107,9 @@ class Decision:
     next_step: Step | None = None
     next_action_on: dt.date | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # A formal notice or escalation reached by a catch-up: finance reviews it,
+    # whatever the step's mode.
+    review: bool = False
 
     def for_facts(self, facts: InvoiceFacts) -> Decision:
         """The same outcome for another invoice in the same situation (engine.batch).
@@ -92,6 +125,7 @@ class Decision:
             self.next_step,
             self.next_action_on,
             self.params,
+            self.review,
         )
 
     @property

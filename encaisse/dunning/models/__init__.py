@@ -14,7 +14,7 @@ from encaisse.dunning.models.plans import (
     StepMode,
     StepSender,
 )
-from encaisse.dunning.models.policy import DunningSettings, LatePenaltyRate
+from encaisse.dunning.models.policy import BacklogMode, DunningSettings, LatePenaltyRate
 from encaisse.dunning.models.runs import ActionStatus, DunningAction, DunningRun
 from encaisse.dunning.models.state import CustomerDunning, InvoiceDunning, StateReason
 from encaisse.dunning.models.templates import MessageTemplate, TemplateCode
@@ -22,6 +22,7 @@ from encaisse.dunning.models.templates import MessageTemplate, TemplateCode
 __all__ = [
     "ActionStatus",
     "AttemptOutcome",
+    "BacklogMode",
     "Channel",
     "CustomerDunning",
     "DeliveryAttempt",

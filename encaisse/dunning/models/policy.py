@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class BacklogMode(models.TextChoices):
+    """How the engine treats invoices that fell due before the go-live date."""
+
+    HOLD = "hold", _("Do not chase them automatically")
+    UP_TO = "up_to", _("Chase them, but never beyond a chosen step")
+    FULL = "full", _("Chase them as the plan says (catch-up)")
 
 
 class DunningSettings(models.Model):
@@ -51,6 +60,37 @@ class DunningSettings(models.Model):
     max_delivery_attempts = models.PositiveSmallIntegerField(
         _("delivery attempts before a message fails"), default=8
     )
+    # Go-live (docs/dunning.md "Go-live and the first run"): books imported on
+    # day one hold years of unpaid invoices; nothing goes out until finance has
+    # seen what the first run would do and confirmed it.
+    go_live_on = models.DateField(
+        _("go-live date"),
+        null=True,
+        blank=True,
+        help_text=_("Invoices due before this date are chased as the backlog policy says"),
+    )
+    backlog_mode = models.CharField(
+        _("invoices due before go-live"),
+        max_length=8,
+        choices=BacklogMode.choices,
+        default=BacklogMode.FULL,
+    )
+    backlog_ceiling_offset = models.SmallIntegerField(
+        _("last step for invoices due before go-live (days after the due date)"),
+        null=True,
+        blank=True,
+    )
+    first_run_confirmed_at = models.DateTimeField(
+        _("first run confirmed at"), null=True, blank=True
+    )
+    first_run_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first run confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("dunning settings")
@@ -61,8 +101,12 @@ class DunningSettings(models.Model):
 
     @classmethod
     def current(cls) -> DunningSettings:
-        settings, _created = cls.objects.get_or_create(pk=1)
-        return settings
+        current, _created = cls.objects.get_or_create(pk=1)
+        return current
+
+    @property
+    def first_run_confirmed(self) -> bool:
+        return self.first_run_confirmed_at is not None
 
 
 class LatePenaltyRate(models.Model):

@@ -16,6 +16,8 @@ class StateReason(models.TextChoices):
     POSTPONED_GAP = "postponed_gap", _("Postponed: minimum gap between two contacts")
     BLOCKED = "blocked", _("Blocked")
     SETTLED = "settled", _("Settled")
+    COVERED = "covered", _("Covered by cash on account")
+    GO_LIVE_HELD = "go_live_held", _("Held by the go-live policy")
     PLAN_COMPLETE = "plan_complete", _("Plan complete")
     ESCALATED = "escalated", _("Escalated: automatic dunning stopped")
     NO_PLAN = "no_plan", _("No dunning plan")

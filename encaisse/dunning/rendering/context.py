@@ -22,6 +22,7 @@ from encaisse.dunning.models import (
 from encaisse.dunning.penalties import late_penalty
 from encaisse.dunning.rendering.sandbox import render_html, render_text
 from encaisse.ledger.models import Company, Customer, Invoice
+from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib.money import format_money
 
 # Channels whose documents claim penalties and the indemnity (SPEC §4.6).
@@ -34,11 +35,12 @@ class Line:
     number: str
     issue_date: dt.date
     due_date: dt.date
-    balance: Decimal
+    balance: Decimal  # the net amount chased: open balance − cash on account covering it
     currency: str
     days_late: int
     penalty: Decimal
     indemnity: Decimal
+    on_account: Decimal = Decimal("0.00")  # the part of the open balance cash on account covers
 
 
 @dataclass(slots=True)
@@ -53,6 +55,8 @@ class Content:
     penalties: Decimal = Decimal("0")
     indemnities: Decimal = Decimal("0")
     deadline: dt.date | None = None
+    on_account: Decimal = Decimal("0")  # cash on account deducted from the lines' balances
+    on_account_note: str = ""  # the sentence that says so, under the invoices
     values: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -76,9 +80,19 @@ def effective_due_dates(invoices: list[Invoice]) -> dict[int, dt.date]:
     return {i.pk: extended.get(i.pk) or i.due_date for i in invoices}
 
 
-def lines_for(invoices: list[Invoice], on: dt.date, *, claims: bool) -> list[Line]:
-    """Open invoices as message lines, with their effective due dates; penalties and
-    indemnity only when claimed."""
+def lines_for(
+    invoices: list[Invoice],
+    on: dt.date,
+    *,
+    claims: bool,
+    covers: dict[int, Decimal] | None = None,
+) -> list[Line]:
+    """Open invoices as message lines, with their effective due dates and their net
+    amounts (what the customer's cash on account does not cover: `covers`, read
+    here when not given); penalties and indemnity, on the net amount, only when
+    claimed. An invoice that cash on account covers entirely has no line."""
+    if covers is None:
+        covers = invoice_cover({invoice.customer_id for invoice in invoices})
     policy = DunningSettings.current()
     claiming = claims and policy.claim_penalties
     contractual = policy.contractual_penalty_rate
@@ -91,12 +105,16 @@ def lines_for(invoices: list[Invoice], on: dt.date, *, claims: bool) -> list[Lin
     for invoice in sorted(invoices, key=lambda i: (due_dates[i.pk], i.number)):
         due = due_dates[invoice.pk]
         late = max(0, (on - due).days)
+        covered = covers.get(invoice.pk, Decimal("0.00"))
+        net = invoice.balance - covered
+        if net <= 0:
+            continue
         penalty = indemnity = Decimal("0.00")
         if claiming and late > 0:
             indemnity = policy.recovery_indemnity
         if claiming and late > 0 and has_rate:
             penalty = late_penalty(
-                invoice.balance,
+                net,
                 due,
                 on,
                 table,
@@ -109,11 +127,12 @@ def lines_for(invoices: list[Invoice], on: dt.date, *, claims: bool) -> list[Lin
                 invoice.number,
                 invoice.issue_date,
                 due,
-                invoice.balance,
+                net,
                 invoice.currency,
                 late,
                 penalty,
                 indemnity,
+                covered,
             )
         )
     return lines
@@ -151,6 +170,7 @@ def content_render(
         content.total_due = sum((line.balance for line in lines), Decimal("0"))
         content.penalties = sum((line.penalty for line in lines), Decimal("0"))
         content.indemnities = sum((line.indemnity for line in lines), Decimal("0"))
+        content.on_account = sum((line.on_account for line in lines), Decimal("0"))
         content.deadline = on + dt.timedelta(days=policy.notice_deadline_days)
 
         def money(amount: Decimal) -> str:
@@ -182,19 +202,39 @@ def content_render(
             "penalties_total": money(content.penalties),
             "indemnity_total": money(content.indemnities),
             "total_claimed": money(content.total_claimed),
+            "on_account_total": money(content.on_account),
             "notice_deadline": day(content.deadline),
             "today": day(on),
         }
-        values["invoices_table"] = _text_table(lines, claims, money, day)
+        note = content.on_account_note = on_account_note(content.on_account, money)
+        values["invoices_table"] = _text_table(lines, claims, money, day) + (
+            f"\n\n{note}" if note else ""
+        )
         html_table = render_to_string(
             "dunning/_invoices_table.html",
-            {"lines": lines, "claims": claims, "currency": currency, "language": language},
+            {
+                "lines": lines,
+                "claims": claims,
+                "currency": currency,
+                "language": language,
+                "on_account_note": note,
+            },
         )
         content.values = values
         content.subject = render_text(template.subject, values).replace("\n", " ").strip()
         content.text = render_text(template.body, values)
         content.html = render_html(template.body, values, {"invoices_table": html_table})
     return content
+
+
+def on_account_note(amount: Decimal, money: Callable[[Decimal], str]) -> str:
+    """The sentence under the invoices when cash on account was deducted from them."""
+    if amount <= 0:
+        return ""
+    return _(
+        "A payment of %(amount)s received on your account is being matched to your "
+        "invoices: the balances above are net of it."
+    ) % {"amount": money(amount)}
 
 
 def _text_table(

@@ -38,6 +38,7 @@ PLACEHOLDERS = {
     "penalties_total": _("Late penalties (French law)"),
     "indemnity_total": _("Fixed recovery indemnities (EUR 40 per invoice)"),
     "total_claimed": _("Principal + penalties + indemnities"),
+    "on_account_total": _("Cash on account deducted from the invoices (payments being matched)"),
     "notice_deadline": _("Payment deadline of a formal notice"),
     "today": _("Today's date"),
 }

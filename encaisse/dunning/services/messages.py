@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -22,9 +24,63 @@ from encaisse.dunning.models import (
     MessageState,
     TemplateCode,
 )
-from encaisse.dunning.services.facts import blocks_on
+from encaisse.dunning.services.explain import Outlook, dunning_outlook
 from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.lib import clock
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """An invoice a manual reminder leaves out, and why (settled, blocked, covered,
+    below_threshold); `block` is the block's code when blocked."""
+
+    invoice: Invoice
+    reason: str
+    block: str = ""
+
+
+@dataclass(slots=True)
+class ReminderSelection:
+    kept: list[Invoice] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    net: dict[int, Decimal] = field(default_factory=dict)  # what is chased, per kept invoice
+
+
+def reminder_selection(
+    customer: Customer, invoices: Sequence[Invoice], *, on: dt.date
+) -> ReminderSelection:
+    """Which of `invoices` a manual reminder would chase, and why it leaves the others out.
+
+    The same decision as the invoice panel and the run (explain.dunning_outlook):
+    a paid invoice, a blocked one (dispute, promise, hold, customer status), one
+    the customer's cash on account covers, or one whose net amount is below the
+    minimum of its plan's reminders is not reminded, by hand either.
+    """
+    selection = ReminderSelection()
+    outlooks = dunning_outlook(customer, invoices, on=on)
+    for invoice in invoices:
+        outlook = outlooks[invoice.pk]
+        facts = outlook.decision.facts
+        if not facts.is_open or facts.balance <= 0:
+            selection.left_out.append(LeftOut(invoice, "settled"))
+        elif facts.block is not None:
+            selection.left_out.append(LeftOut(invoice, "blocked", facts.block.reason))
+        elif outlook.net <= 0:
+            selection.left_out.append(LeftOut(invoice, "covered"))
+        elif outlook.net < _reminder_minimum(outlook):
+            selection.left_out.append(LeftOut(invoice, "below_threshold"))
+        else:
+            selection.kept.append(invoice)
+            selection.net[invoice.pk] = outlook.net
+    return selection
+
+
+def _reminder_minimum(outlook: Outlook) -> Decimal:
+    """The smallest amount the invoice's plan chases with a reminder email."""
+    if outlook.plan is None:
+        return Decimal("0")
+    minimums = [s.min_balance for s in outlook.plan.steps if s.action == "email"]
+    return min(minimums, default=Decimal("0"))
 
 
 class GapNotElapsed(Exception):
@@ -99,20 +155,23 @@ def reminder_send_now(
 ) -> DunningMessage:
     """A manual reminder, outside the plan, for some or all open invoices of a customer.
 
-    Respects the minimum gap unless `override_gap_reason` is given; the
-    override and its author are recorded on the message and in the timeline.
+    Leaves out what `reminder_selection` leaves out (the timeline lists them
+    with the reason). Respects the minimum gap unless `override_gap_reason`
+    is given; the override and its author are recorded on the message and in
+    the timeline.
     """
     today = clock.today()
-    chosen = [
+    candidates = [
         i for i in (invoices if invoices is not None else customer.invoices.all()) if i.is_open
     ]
-    if any(i.customer_id != customer.pk for i in chosen):
+    if any(i.customer_id != customer.pk for i in candidates):
         raise ValueError("the invoices belong to another customer")
-    # A disputed or promised invoice is not reminded, by hand either.
-    blocks = blocks_on(today, customer_id=customer.pk)
-    chosen = [i for i in chosen if blocks.for_invoice(i.pk, customer.pk, customer.status) is None]
+    selection = reminder_selection(customer, candidates, on=today)
+    chosen = selection.kept
     if not chosen:
-        raise ValueError(_("No open invoice to remind (paid, disputed or on hold)."))
+        raise ValueError(
+            _("No invoice to remind: each is paid, blocked or covered by cash on account.")
+        )
     # Create, then lock, the row holding the last contact: two clicks at once
     # must not both pass the minimum-gap check.
     CustomerDunning.objects.get_or_create(customer=customer)
@@ -148,7 +207,7 @@ def reminder_send_now(
             message=message,
             status=ActionStatus.PLANNED,
             decided_on=today,
-            balance=invoice.balance,
+            balance=selection.net[invoice.pk],
         )
         for invoice in chosen
     )
@@ -158,6 +217,10 @@ def reminder_send_now(
         message,
         "dunning.manual.requested",
         invoices=[i.pk for i in chosen],
+        left_out=[
+            {"invoice": left.invoice.pk, "number": left.invoice.number, "reason": left.reason}
+            for left in selection.left_out
+        ],
         gap_override=message.gap_override_reason,
     )
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from encaisse.dunning.engine.batch import Decider
 from encaisse.dunning.engine.group import Group, group
-from encaisse.dunning.engine.types import Decision, InvoiceFacts
-from encaisse.dunning.models import DunningRun
+from encaisse.dunning.engine.types import Decision, GoLive
+from encaisse.dunning.models import DunningRun, DunningSettings
 from encaisse.dunning.services.facts import (
     Blocks,
     blocks_on,
@@ -20,20 +20,29 @@ from encaisse.dunning.services.facts import (
     new_invoice_rows,
     woken_rows,
 )
+from encaisse.dunning.services.go_live import go_live_of
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models import Company
 from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import bulk, clock
 
 ONE_DAY = dt.timedelta(days=1)
+ZERO = Decimal("0")
+HELD_REASONS = frozenset({"covered", "go_live_held", "blocked"})
 
 
 @dataclass(slots=True)
 class PreviewDay:
     on: dt.date
-    by_step: Counter[str] = field(default_factory=Counter)
+    by_step: Counter[str] = field(default_factory=Counter)  # invoices per step performed
+    amount_by_step: dict[str, Decimal] = field(default_factory=dict)  # their net amounts
     messages: int = 0
     tasks: int = 0
+    # Invoices whose turn came but that are not chased: covered by cash on
+    # account, held by the go-live policy, blocked; with their open balances.
+    held: Counter[str] = field(default_factory=Counter)
+    held_amount: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -52,26 +61,32 @@ def first_day_to_run(on: dt.date) -> dt.date:
     return min(start, on)
 
 
-def dunning_preview(*, on: dt.date) -> Preview:
+def dunning_preview(*, on: dt.date, policy: DunningSettings | None = None) -> Preview:
     """Replay in memory every daily run from the next one through `on`.
 
     Nothing is paid in the replay (the preview shows what goes out if nothing
-    changes), holds end on their dates, and the minimum gap counts the
-    contacts the replay itself makes. Each day decides once per distinct
-    situation (engine.batch), as the run does; an invoice gets its own
-    Decision only when it performs a step.
+    changes), cash on account keeps covering what it covers today, holds end
+    on their dates, and the minimum gap counts the contacts the replay itself
+    makes. Each day decides once per distinct situation (engine.batch), as
+    the run does; an invoice gets its own Decision only when it performs a
+    step. `policy`: another go-live policy than the saved one (the first-run
+    screen previews its choices before they are confirmed).
     """
+    go_live = go_live_of(policy or DunningSettings.current())
     with bulk.gc_paused():
-        return _replay(first_day_to_run(on), on)
+        return _replay(first_day_to_run(on), on, go_live)
 
 
-def _replay(start: dt.date, on: dt.date) -> Preview:
+def _replay(start: dt.date, on: dt.date, go_live: GoLive) -> Preview:
     book = plan_book_load()
     new = new_invoice_rows(enrolment_cutoff(on, book))
     # The invoices the next run will wake (a customer's status changed) are due
     # on the first replayed day, like the new ones.
     loaded = [*due_rows(on), *woken_rows(), *new]
     rows = [_Row(*row) for row in loaded]
+    covers = invoice_cover({row.customer_id for row in rows})
+    for row in rows:
+        row.cover = covers.get(row.invoice_id, ZERO)
     gap = dt.timedelta(days=Company.current().min_contact_gap_days)
     allowed = contact_allowed_from(row.customer_id for row in rows)
     buckets: dict[dt.date, list[_Row]] = defaultdict(list)
@@ -83,12 +98,21 @@ def _replay(start: dt.date, on: dt.date) -> Preview:
     day = start
     while day <= on:
         blocks = blocks_on(day)
-        decider = Decider(day)
+        decider = Decider(day, go_live)
         todays = buckets.pop(day, [])
         decisions = [row.decide(decider, book, blocks, allowed) for row in todays]
         day_groups = group([d for d in decisions if d.perform is not None])
         summary = PreviewDay(day)
-        summary.by_step.update(d.perform.name for d in decisions if d.perform is not None)
+        for row, d in zip(todays, decisions, strict=True):
+            if d.perform is not None:
+                name = d.perform.name
+                summary.by_step[name] += 1
+                summary.amount_by_step[name] = summary.amount_by_step.get(name, ZERO) + d.facts.net
+            elif d.reason in HELD_REASONS:
+                # A shared decision's facts are another invoice's: the row has this one's.
+                held = summary.held_amount.get(d.reason, ZERO)
+                summary.held[d.reason] += 1
+                summary.held_amount[d.reason] = held + row.balance
         for g in day_groups:
             if g.is_task:
                 summary.tasks += 1
@@ -113,6 +137,7 @@ class _Row:
 
     __slots__ = (
         "balance",
+        "cover",
         "customer_id",
         "customer_status",
         "due_on",
@@ -145,6 +170,7 @@ class _Row:
         self.last_offset = last_offset
         self.risk_class, self.customer_status = risk_class or "", customer_status
         self.language, self.next_on = language or "fr", next_on
+        self.cover = ZERO
 
     def decide(
         self, decider: Decider, book: PlanBook, blocks: Blocks, allowed: dict[int, dt.date]
@@ -154,12 +180,19 @@ class _Row:
         block = blocks.for_invoice(self.invoice_id, self.customer_id, self.customer_status)
         contact = allowed.get(self.customer_id)
         key = decider.situation(
-            plan, self.due_on, self.balance, self.is_open, self.last_offset, block, contact
+            plan,
+            self.due_on,
+            self.balance,
+            self.is_open,
+            self.last_offset,
+            block,
+            contact,
+            self.cover,
         )
         shared = decider.known(key)
         if shared is not None and shared.perform is None:
             return shared
-        facts = InvoiceFacts(
+        facts = decider.facts(
             self.invoice_id,
             self.customer_id,
             self.due_on,
@@ -167,6 +200,7 @@ class _Row:
             self.is_open,
             self.last_offset,
             block,
+            self.cover,
         )
         if shared is None:
             return decider.learn(key, plan, facts, contact)

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -16,8 +17,9 @@ from encaisse.accounts.models import User, stored_actor
 from encaisse.dunning.delivery.tasks import deliveries_kick
 from encaisse.dunning.engine.batch import Decider
 from encaisse.dunning.engine.group import group
-from encaisse.dunning.engine.types import Decision, InvoiceFacts, Plan
-from encaisse.dunning.models import DunningRun, InvoiceDunning
+from encaisse.dunning.engine.types import Decision, Plan
+from encaisse.dunning.models import DunningRun, DunningSettings, InvoiceDunning
+from encaisse.dunning.services.cash_tasks import cash_tasks_write
 from encaisse.dunning.services.facts import (
     Blocks,
     blocks_on,
@@ -26,10 +28,12 @@ from encaisse.dunning.services.facts import (
     enrolment_cutoff,
     new_invoice_rows,
 )
+from encaisse.dunning.services.go_live import FirstRunNotConfirmed, go_live_of
 from encaisse.dunning.services.parking import parked_record, parked_wake
 from encaisse.dunning.services.persist import Decided, outcomes_write
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import bulk, clock
 
 # A run that enrols this many invoices (a first run on an existing ledger)
@@ -54,6 +58,7 @@ class RunReport:
     postponed: int = 0
     blocked: int = 0
     settled: int = 0
+    covered: int = 0  # invoices whose cash on account covers the balance: not chased
     messages: int = 0
     to_review: int = 0
     tasks: int = 0
@@ -71,18 +76,26 @@ class RunReport:
 def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
     """Run the engine for `run_on`; a second run for the same date does nothing.
 
+    0. Nothing runs before finance has confirmed the first run (go_live).
     1. Claim the date (unique row): a concurrent or repeated run stops here.
        Wake the invoices parked by a customer status that has since changed
        (services.parking).
     2. Load the states whose next action date has come, and the open
        invoices that have no state yet and whose first step may have come
        (enrolled: their state is created with their first decision), with
-       their invoice and customer.
+       their invoice and customer, and what the customers' cash on account
+       covers of them (ledger.net_position).
     3. Decide each with the pure engine, once per distinct situation
-       (engine.batch), given the holds and the customers' last contacts.
+       (engine.batch), given the holds, the customers' last contacts and the
+       go-live policy.
     4. Group per customer and action; write states, actions, messages and
-       tasks in the same transaction. Delivery starts after commit.
+       tasks in the same transaction, and one task per customer whose cash on
+       account stopped a reminder (finance applies it). Delivery starts after
+       commit.
     """
+    policy = DunningSettings.current()
+    if not policy.first_run_confirmed:
+        raise FirstRunNotConfirmed()
     # SQLite: the import's larger page cache, since a first run reads every
     # open invoice and writes a state for each (the default cache is 2 MB).
     with bulk.tuned_for_bulk(), bulk.gc_paused(), transaction.atomic():
@@ -99,14 +112,19 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")
-        allowed = contact_allowed_from({row[1] for rows in (due, new) for row in rows})
-        decide_rows = _RowDecider(Decider(run_on), book, blocks, allowed)
+        customer_ids = {row[1] for rows in (due, new) for row in rows}
+        allowed = contact_allowed_from(customer_ids)
+        covers = invoice_cover(customer_ids)
+        lap("cover")
+        decider = Decider(run_on, go_live_of(policy))
+        decide_rows = _RowDecider(decider, book, blocks, allowed, covers)
         decided, enrolled = decide_rows(due), decide_rows(new)
         lap("decide")
         groups = group(decide_rows.performing)
         lap("group")
         written = outcomes_write(run, decided, groups, decide_rows.languages, enrolled=enrolled)
         parked_record((decided, enrolled))
+        cash_tasks_write(run, decide_rows.covered)
         if len(enrolled) >= ANALYZE_AFTER:
             _statistics_refresh()
         lap("write")
@@ -144,20 +162,31 @@ class _RowDecider:
 
     Builds an invoice's own InvoiceFacts and Decision only when its decision
     performs a step (grouping needs them); the written outcome is the
-    situation's shared decision (engine.batch), for every invoice.
+    situation's shared decision (engine.batch), for every invoice. The
+    balance recorded with each decision is the net amount (what is chased).
     """
 
     def __init__(
-        self, decider: Decider, book: PlanBook, blocks: Blocks, allowed: dict[int, dt.date]
+        self,
+        decider: Decider,
+        book: PlanBook,
+        blocks: Blocks,
+        allowed: dict[int, dt.date],
+        covers: dict[int, Decimal],
     ) -> None:
         self.decider, self.book, self.blocks, self.allowed = decider, book, blocks, allowed
+        self.covers = covers
         self.performing: list[Decision] = []
         self.languages: dict[int, str] = {}
+        # Customers whose cash on account covers (part of) an invoice decided
+        # here, with the invoices concerned: finance is asked to apply it.
+        self.covered: dict[int, list[int]] = {}
         self._plans: dict[int, Plan | None] = {}
 
     def __call__(self, rows: list[tuple[Any, ...]]) -> list[Decided]:
         decider, block_for, plans = self.decider, self.blocks.for_invoice, self._plans
         allowed, languages, performing = self.allowed, self.languages, self.performing
+        covers = self.covers
         decided: list[Decided] = []
         for row in rows:
             invoice_id, customer_id, due, extended, balance, status, last_offset = row[:7]
@@ -171,11 +200,14 @@ class _RowDecider:
             due_on = extended or due
             is_open = status in _OPEN
             contact = allowed.get(customer_id)
-            key = decider.situation(plan, due_on, balance, is_open, last_offset, block, contact)
+            cover = covers.get(invoice_id, _ZERO) if covers else _ZERO
+            key = decider.situation(
+                plan, due_on, balance, is_open, last_offset, block, contact, cover
+            )
             shared = decider.known(key)
             if shared is None or shared.perform is not None:
-                facts = InvoiceFacts(
-                    invoice_id, customer_id, due_on, balance, is_open, last_offset, block
+                facts = decider.facts(
+                    invoice_id, customer_id, due_on, balance, is_open, last_offset, block, cover
                 )
                 if shared is None:
                     shared = own = decider.learn(key, plan, facts, contact)
@@ -183,11 +215,16 @@ class _RowDecider:
                     own = shared.for_facts(facts)
                 if own.perform is not None:
                     performing.append(own)
+            if cover:
+                balance = balance - cover
+                if is_open and plan is not None:
+                    self.covered.setdefault(customer_id, []).append(invoice_id)
             decided.append((shared, invoice_id, customer_id, balance))
         return decided
 
 
 _OPEN = frozenset(OPEN_STATUSES)
+_ZERO = Decimal("0")
 
 
 def _statistics_refresh() -> None:
@@ -217,4 +254,5 @@ def _count(report: RunReport, parts: tuple[list[Decided], ...]) -> None:
     report.postponed = reasons["postponed_gap"]
     report.blocked = reasons["blocked"]
     report.settled = reasons["settled"]
+    report.covered = reasons["covered"]
     report.by_step = dict(by_step)

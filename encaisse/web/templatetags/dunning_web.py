@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from encaisse.dunning.services.explain import Explanation
@@ -42,18 +44,18 @@ def short_offset(days: int) -> str:
 
 @register.simple_tag
 def state_why(explanation: Explanation) -> str:
-    """`{% state_why explanation %}`: why the invoice is where it is.
+    """`{% state_why explanation %}`: why the invoice is where it is, from the
+    decision the engine would take today (the same as the preview's)."""
+    return dunning_labels.explanation_why(explanation)
 
-    An invoice the run has not enrolled yet (not due under any plan, or issued
-    since the last run) has no state: today's decision says why, unless it
-    performs a step, which the next run will do.
-    """
-    state = explanation.state
-    if not explanation.invoice.is_open:  # a parked state is not revisited once paid
-        return dunning_labels.why("settled", {})
-    if state is not None:
-        return dunning_labels.why(state.reason, state.reason_params)
-    today = explanation.today
-    if today.perform is None:
-        return dunning_labels.why(today.reason, today.params)
-    return dunning_labels.why("new", {})
+
+@register.simple_tag
+def held_line(reason: str, figures: tuple[int, Decimal]) -> str:
+    """`{% held_line reason figures %}`: invoices a run leaves alone, and why."""
+    return dunning_labels.held(reason, *figures)
+
+
+@register.simple_tag
+def state_waiting(explanation: Explanation) -> str:
+    """`{% state_waiting explanation %}`: what the invoice waits for when no step has a date."""
+    return dunning_labels.waiting_for(explanation)

@@ -5,6 +5,7 @@ from django.urls import path
 from encaisse.web.views import (
     dunning_actions,
     dunning_customer,
+    dunning_first_run,
     dunning_messages,
     dunning_plans,
     dunning_templates,
@@ -14,6 +15,7 @@ from encaisse.web.views import (
 urlpatterns = [
     path("dunning/", dunning_today.today_page, name="dunning_today"),
     path("dunning/preview/", dunning_today.preview_page, name="dunning_preview"),
+    path("dunning/first-run/", dunning_first_run.first_run, name="dunning_first_run"),
     path("dunning/messages/<int:pk>/", dunning_messages.message_detail, name="dunning_message"),
     path(
         "dunning/messages/<int:pk>/pdf/", dunning_messages.message_pdf, name="dunning_message_pdf"

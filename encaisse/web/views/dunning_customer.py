@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -11,14 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from encaisse.dunning.models import CustomerDunning, DunningMessage
-from encaisse.dunning.services.messages import GapNotElapsed, reminder_send_now
+from encaisse.dunning.services.messages import (
+    GapNotElapsed,
+    reminder_selection,
+    reminder_send_now,
+)
 from encaisse.dunning.services.plan_edit import plan_assign_customer
-from encaisse.ledger.models import Company
+from encaisse.ledger.models import Company, Invoice
 from encaisse.ledger.selectors import customers_visible_to, invoices_visible_to, open_invoices
 from encaisse.lib import clock
+from encaisse.web import dunning_labels
 from encaisse.web.forms.dunning_plans import AssignPlanForm
 from encaisse.web.forms.dunning_reminders import ReminderForm
 from encaisse.web.views.access import may_remind, require_editor
@@ -37,12 +44,15 @@ def customer_remind(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = open_invoices(invoices_visible_to(user).filter(customer=customer)).order_by(
         "due_date", "id"
     )
+    today = clock.today()
+    # The same decision as the invoice panel: each invoice it would leave out, and why.
+    selection = reminder_selection(customer, list(candidates), on=today)
+    notes = {left.invoice.pk: dunning_labels.left_out(left) for left in selection.left_out}
     form = ReminderForm(
         request.POST or None,
         open_invoices=candidates,
-        initial={"invoices": list(candidates.values_list("pk", flat=True))},
+        initial={"invoices": [invoice.pk for invoice in selection.kept]},
     )
-    today = clock.today()
     last_contact = (
         CustomerDunning.objects.filter(customer=customer)
         .values_list("last_contact_on", flat=True)
@@ -66,13 +76,33 @@ def customer_remind(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Say why the customer must be contacted again before the minimum gap."),
             )
         except ValueError:
-            form.add_error("invoices", _("None of these invoices is still open."))
+            form.add_error(
+                "invoices",
+                _("None of these invoices can be reminded: each is paid, blocked or covered."),
+            )
         else:
             messages.success(request, _("Reminder queued: it goes out in a moment."))
+            chosen = {invoice.pk for invoice in form.cleaned_data["invoices"]}
+            left = [
+                f"{left.invoice.number} ({notes[left.invoice.pk]})"
+                for left in selection.left_out
+                if left.invoice.pk in chosen
+            ]
+            if left:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Left out of the reminder: %(invoices)s.",
+                        "Left out of the reminder: %(invoices)s.",
+                        len(left),
+                    )
+                    % {"invoices": "; ".join(left)},
+                )
             return redirect("dunning_message", pk=message.pk)
     context: dict[str, Any] = {
         "customer": customer,
         "form": form,
+        "choices": _choices(form, notes, selection.net, {i.pk: i for i in candidates}),
         "has_open": candidates.exists(),
         "last_contact": last_contact,
         "last_message": DunningMessage.objects.filter(customer=customer, sent_at__isnull=False)
@@ -83,6 +113,23 @@ def customer_remind(request: HttpRequest, pk: int) -> HttpResponse:
         "within_gap": allowed_from is not None and today < allowed_from,
     }
     return render(request, "web/dunning/customer_remind.html", context)
+
+
+def _choices(
+    form: ReminderForm,
+    notes: dict[int, str],
+    net: dict[int, Decimal],
+    invoices: dict[int, Invoice],
+) -> list[tuple[Any, str, Decimal | None]]:
+    """Each invoice checkbox with why it would be left out, or the net amount it
+    would chase when cash on account covers part of it."""
+    rows = []
+    for choice in form["invoices"]:
+        pk = int(str(choice.data["value"]))
+        chased = net.get(pk)
+        partly = chased is not None and chased < invoices[pk].balance
+        rows.append((choice, notes.get(pk, ""), chased if partly else None))
+    return rows
 
 
 @login_required

@@ -19,14 +19,9 @@ HISTORY_ROWS = 20
 
 def invoice_panel(invoice: Invoice, on: dt.date) -> dict[str, Any]:
     explanation = dunning_explain(invoice, on=on)
-    upcoming = [line for line in explanation.steps if line.status in {"next", "upcoming"}]
-    today = explanation.today
-    # Blocked with no end date (a status, a dispute): no step has a date until it is lifted.
-    parked = today.reason == "blocked" and today.next_action_on is None
     return {
         "dunning": explanation,
-        "dunning_next": upcoming[0] if upcoming and not parked else None,
-        "dunning_parked": parked,
+        "dunning_next": explanation.next_step,
         "dunning_holds": [hold for hold in explanation.holds if hold.is_active(on)],
         "dunning_extended": explanation.due_on != invoice.due_date,
     }

@@ -85,6 +85,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
         "stale": ledger_is_stale(),
         "ledger_age_hours": _hours(ledger_age()),
         "freshness_max_hours": policy.freshness_max_hours,
+        "first_run_confirmed": policy.first_run_confirmed,
         "runs": recent_runs(),
         "preview_form": PreviewDateForm(today=on, initial={"on": on + dt.timedelta(days=7)}),
         "horizon": PREVIEW_HORIZON_DAYS,
@@ -151,7 +152,7 @@ def _preview_rows(groups: list[Group]) -> list[PreviewRow]:
     rows = []
     for g in groups:
         chosen = [invoices[d.facts.invoice_id] for d in g.decisions]
-        total = sum((d.facts.balance for d in g.decisions), Decimal("0"))
+        total = sum((d.facts.net for d in g.decisions), Decimal("0"))
         rows.append(PreviewRow(customers[g.customer_id], g, chosen, total))
     rows.sort(key=lambda row: (row.customer.name, row.group.channel))
     return rows

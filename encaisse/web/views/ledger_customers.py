@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from encaisse.collab.selectors import timeline_for_customer
+from encaisse.dunning.services.explain import dunning_outlook
 from encaisse.ledger.selectors import (
     credit_notes_visible_to,
     customer_kpis,
@@ -20,6 +21,7 @@ from encaisse.ledger.selectors import (
     overdue_amounts_by_customer,
     payments_visible_to,
 )
+from encaisse.web import dunning_labels
 from encaisse.web.filters import CustomerFilterForm
 from encaisse.web.views.dunning_panels import customer_panel
 from encaisse.web.views.listing import (
@@ -64,11 +66,15 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Open invoices first (oldest due first), then the settled ones, latest first.
     open_rows = list(invoices.filter(balance__gt=0).order_by("due_date", "id")[:OPEN_ROWS])
     settled_rows = list(invoices.filter(balance=0).order_by("-due_date", "-id")[:RECENT_ROWS])
+    # Each open invoice's next step: the same decision as its invoice panel.
+    outlooks = dunning_outlook(customer, open_rows, on=on)
     context: dict[str, Any] = {
         "customer": customer,
         "contacts": list(customer.contacts.all()),
         "kpis": customer_kpis(customer, on),
-        "open_invoices": open_rows,
+        "open_invoices": [
+            (invoice, dunning_labels.outlook_next(outlooks[invoice.pk])) for invoice in open_rows
+        ],
         "settled_invoices": settled_rows,
         "payments": list(
             payments_visible_to(user)

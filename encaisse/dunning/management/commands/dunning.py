@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from encaisse.dunning.services.go_live import FirstRunNotConfirmed
 from encaisse.dunning.services.preview import dunning_preview
 from encaisse.dunning.services.run import RunRefused, dunning_run
 from encaisse.lib import clock
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def _run(self, on: dt.date) -> None:
         try:
             report = dunning_run(run_on=on)
-        except RunRefused as refused:
+        except (RunRefused, FirstRunNotConfirmed) as refused:
             raise CommandError(str(refused)) from refused
         if not report.created:
             self.stdout.write(f"Dunning for {on} has already run: nothing to do.")
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"On {on}:")
         for g in preview.groups[:limit]:
-            total = sum(d.facts.balance for d in g.decisions)
+            total = sum(d.facts.net for d in g.decisions)
             review = " [to review]" if g.needs_review else ""
             self.stdout.write(
                 f"  customer {g.customer_id}: {g.step.name} ({g.channel}), "

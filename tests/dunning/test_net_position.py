@@ -1,0 +1,179 @@
+"""Cash on account weighs on dunning (docs/cash-application.md, issue 7).
+
+A customer who has paid — the payment is on account, not yet applied to an
+invoice — is not chased for what the payment covers: the run leaves covered
+invoices alone and asks finance to apply the cash, a partly covered invoice is
+chased for its net amount, and the reminder says a payment is being matched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+
+from encaisse.accounts.models import User
+from encaisse.collab.models import Task, TaskKind, TaskStatus
+from encaisse.dunning.models import (
+    ActionStatus,
+    DunningAction,
+    DunningStep,
+    InvoiceDunning,
+)
+from encaisse.dunning.services.run import dunning_run
+from encaisse.ledger.models import Customer
+from encaisse.ledger.services import credit_note_record, payment_record
+from tests.dunning.conftest import invoice_due, messages_to, remindable_customer, run_day
+
+pytestmark = pytest.mark.django_db
+DUE = dt.date(2026, 3, 2)
+
+
+def at(offset: int) -> dt.date:
+    return DUE + dt.timedelta(days=offset)
+
+
+def on_account(customer: Customer, amount: str, on: dt.date, key: str = "") -> None:
+    """A payment nobody has applied yet (as a FEC leaves an unlettered credit)."""
+    payment_record(
+        actor=None,
+        customer=customer,
+        amount=Decimal(amount),
+        date=on,
+        external_key=key or f"P-{customer.pk}-{on}-{amount}",
+        strategy=None,
+    )
+
+
+def test_a_customer_whose_payment_on_account_covers_the_invoice_is_not_chased(
+    bob: User,
+) -> None:
+    """TOUT EN GROS in the Quadra FEC: 2 511,65 open, 2 511,65 on account."""
+    customer = remindable_customer(bob, "Tout en Gros")
+    invoice = invoice_due(customer, at(-200), "2511.65")
+    on_account(customer, "2511.65", at(-150))
+    with time_machine.travel(at(0)):
+        report = run_day(at(0))
+    assert messages_to(customer) == []
+    assert not DunningAction.objects.filter(invoice=invoice).exists()
+    assert not Task.objects.filter(customer=customer).exclude(kind=TaskKind.APPLY_CASH).exists()
+    assert InvoiceDunning.objects.get(invoice=invoice).reason == "covered"
+    assert report.covered == 1
+    # Finance is asked, once, to apply the cash.
+    task = Task.objects.get(customer=customer, kind=TaskKind.APPLY_CASH)
+    assert "2\u202f511,65\u00a0€" in task.title and list(task.invoices.all()) == [invoice]
+    with time_machine.travel(at(1)):
+        run_day(at(1))
+    assert Task.objects.filter(customer=customer, kind=TaskKind.APPLY_CASH).count() == 1
+    assert messages_to(customer) == []
+
+
+def test_once_the_task_is_done_new_cash_on_account_asks_again(alice: User, bob: User) -> None:
+    customer = remindable_customer(bob)
+    invoice_due(customer, at(-20), "500.00")
+    on_account(customer, "500.00", at(-10))
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    Task.objects.filter(customer=customer).update(status=TaskStatus.DONE)
+    with time_machine.travel(at(1)):
+        run_day(at(1))
+    assert Task.objects.filter(customer=customer, kind=TaskKind.APPLY_CASH).count() == 2
+
+
+def test_cash_on_account_covers_the_oldest_invoices_first(bob: User) -> None:
+    """800 on account: the oldest invoice (500) is covered, the next (1 000) is
+    chased for 700, and the reminder says a payment of 300 is being matched."""
+    customer = remindable_customer(bob)
+    oldest = invoice_due(customer, at(-10), "500.00")
+    newer = invoice_due(customer, at(-3), "1000.00")
+    on_account(customer, "800.00", at(-1))
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    (message,) = messages_to(customer)
+    chased = DunningAction.objects.filter(message=message)
+    assert [(a.invoice_id, a.balance) for a in chased] == [(newer.pk, Decimal("700.00"))]
+    assert not DunningAction.objects.filter(invoice=oldest).exists()
+    (email,) = mail.outbox
+    assert "700,00\u00a0€" in email.body and "1\u202f000,00\u00a0€" not in email.body
+    assert "Un règlement de 300,00\u00a0€ reçu sur votre compte est en cours de lettrage" in (
+        email.body.replace("\n", " ")
+    )
+    assert message.total == Decimal("700.00")
+
+
+def test_unallocated_credit_notes_count_like_payments(bob: User) -> None:
+    customer = remindable_customer(bob)
+    invoice_due(customer, at(-10), "300.00")
+    credit_note_record(
+        actor=None,
+        customer=customer,
+        number="AV-1",
+        issue_date=at(-5),
+        amount=Decimal("300.00"),
+    )
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    assert messages_to(customer) == []
+
+
+def test_cash_in_another_currency_covers_nothing(bob: User) -> None:
+    customer = remindable_customer(bob)
+    invoice_due(customer, at(-10), "300.00")
+    on_account(customer, "300.00", at(-5))
+    from encaisse.ledger.models import Payment
+
+    Payment.objects.filter(customer=customer).update(currency="USD")
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    assert len(messages_to(customer)) == 1
+
+
+def test_a_step_threshold_weighs_the_net_amount(bob: User) -> None:
+    """The formal notice needs 50 € owed: 1 000 open with 980 on account is 20 € net."""
+    customer = remindable_customer(bob)
+    invoice = invoice_due(customer, at(-30), "1000.00")
+    on_account(customer, "980.00", at(-40))
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    notice = DunningStep.objects.get(plan__is_default=True, action="formal_notice")
+    assert notice.min_balance == Decimal("50.00")
+    action = DunningAction.objects.get(invoice=invoice)
+    assert action.step.action != "formal_notice"
+    assert any(s["reason"] == "below_threshold" for s in action.skipped)
+    assert action.balance == Decimal("20.00")
+
+
+def test_cash_recorded_after_the_decision_drops_the_invoice_at_delivery(bob: User) -> None:
+    customer = remindable_customer(bob)
+    invoice = invoice_due(customer, at(-3), "400.00")
+    with time_machine.travel(at(0)):
+        dunning_run(run_on=at(0))
+        on_account(customer, "400.00", at(0))
+        from encaisse.dunning.delivery.tasks import deliveries_process
+
+        deliveries_process()
+    (message,) = messages_to(customer)
+    assert message.state == "cancelled"
+    action = DunningAction.objects.get(invoice=invoice)
+    assert (action.status, action.status_reason) == (ActionStatus.DROPPED, "covered")
+    assert mail.outbox == []
+
+
+def test_the_run_chases_again_once_the_cash_goes_elsewhere(bob: User) -> None:
+    """Covered invoices are looked at again every day: cash on account may be
+    refunded or applied to another invoice."""
+    customer = remindable_customer(bob)
+    invoice = invoice_due(customer, at(-3), "400.00")
+    on_account(customer, "400.00", at(-1), key="P-REFUND")
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    assert InvoiceDunning.objects.get(invoice=invoice).next_action_on == at(1)
+    from encaisse.ledger.models import Payment
+
+    Payment.objects.filter(external_key="P-REFUND").delete()  # e.g. refunded, reversed in the books
+    with time_machine.travel(at(1)):
+        run_day(at(1))
+    assert len(messages_to(customer)) == 1
