@@ -80,7 +80,14 @@ class InvoiceDunning(models.Model):
                 fields=["next_action_on"],
                 name="dunning_next_action",
                 condition=Q(next_action_on__isnull=False),
-            )
+            ),
+            # States the run never reads by date (plan complete, escalated,
+            # parked): each run marks those whose invoice has been settled since.
+            models.Index(
+                fields=["invoice"],
+                name="dunning_parked_unsettled",
+                condition=Q(next_action_on__isnull=True) & ~Q(reason="settled"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,8 +20,10 @@ from django.db import connection
 from encaisse.dunning.models import CustomerDunning, InvoiceDunning, StateReason
 from encaisse.dunning.services.facts import CHANGED_PARKED_CUSTOMERS_SQL, STATUS_BLOCK
 from encaisse.dunning.services.persist import Decided, customer_facts_write
+from encaisse.ledger.models.invoice import OPEN_STATUSES
 
 _CHUNK = 500
+_OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
 
 
 def parked_wake(on: dt.date) -> int:
@@ -58,3 +60,28 @@ def parked_record(parts: Iterable[Iterable[Decided]]) -> None:
             if block.startswith(STATUS_BLOCK):
                 parked[customer_id] = block.removeprefix(STATUS_BLOCK)
     customer_facts_write("parked_status", parked)
+
+
+# The states no run reads by date (the plan is complete, the invoice escalated
+# or parked) whose invoice has been paid or credited since: each run marks them
+# settled, so that the stored state tells the truth. The WHERE clause repeats
+# the partial index's predicate term for term (SQLite uses it only then); the
+# cost follows the states without a date, not the ledger (CROSS JOIN: SQLite
+# starts from them whatever its statistics say).
+_SETTLED_SQL = f"""
+    UPDATE {{states}} SET reason = 'settled', reason_params = '{{{{}}}}', next_step_id = NULL,
+           updated_on = %s
+    WHERE ("next_action_on" IS NULL AND NOT ("reason" = 'settled'))
+      AND invoice_id IN (
+          SELECT s.invoice_id FROM {{states}} s CROSS JOIN ledger_invoice i
+          WHERE (s."next_action_on" IS NULL AND NOT (s."reason" = 'settled'))
+            AND i.id = s.invoice_id AND (i.balance = '0' OR i.status NOT IN ({_OPEN}))
+      )
+"""
+
+
+def parked_settle(on: dt.date) -> int:
+    """Mark settled the undated states whose invoice is no longer open; returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SETTLED_SQL.format(states=InvoiceDunning._meta.db_table), [on])
+        return cursor.rowcount

@@ -29,7 +29,7 @@ from encaisse.dunning.services.facts import (
     new_invoice_rows,
 )
 from encaisse.dunning.services.go_live import FirstRunNotConfirmed, go_live_of
-from encaisse.dunning.services.parking import parked_record, parked_wake
+from encaisse.dunning.services.parking import parked_record, parked_settle, parked_wake
 from encaisse.dunning.services.persist import Decided, outcomes_write
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models.invoice import OPEN_STATUSES
@@ -53,6 +53,7 @@ class RunReport:
     examined: int = 0
     enrolled: int = 0
     woken: int = 0  # customers whose status no longer parks their invoices
+    settled_since: int = 0  # undated states (plan complete, escalated…) whose invoice was paid
     performed: int = 0
     skipped: int = 0
     postponed: int = 0
@@ -109,6 +110,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         report = RunReport(run_on, created=True)
         lap = _Laps(report.seconds)
         report.woken = parked_wake(run_on)
+        report.settled_since = parked_settle(run_on)
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")
