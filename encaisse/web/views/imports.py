@@ -1,25 +1,19 @@
 """Import pages (finance and admins): upload → dry-run report → apply; past imports.
 
 The uploaded file is kept between the two steps under MEDIA_ROOT/imports/<sha256>
-and referenced by its digest only, so a form can never point at another path.
+(`ledger.imports.uploads`) and referenced by its digest only, so a form can never
+point at another path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,9 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from encaisse.ledger.imports import import_file
+from encaisse.ledger.imports.uploads import SHA256, upload_discard, upload_path, upload_store
 from encaisse.ledger.models import ImportBatch, ImportKind
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PAGE = 50
 
 
@@ -63,31 +57,9 @@ class StoredFileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if "sha256" in data and not _stored(data["sha256"]).is_file():
+        if "sha256" in data and not upload_path(data["sha256"]).is_file():
             raise forms.ValidationError(_("The uploaded file has expired; please upload it again."))
         return data
-
-
-def _storage() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _stored(sha256: str) -> Path:
-    return _storage() / sha256
-
-
-def _store(upload: UploadedFile) -> str:
-    """Copy the upload to MEDIA_ROOT/imports/<sha256>, streaming; return the digest."""
-    folder = _storage()
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    target = _stored(digest.hexdigest())
-    os.replace(handle.name, target)
-    return digest.hexdigest()
 
 
 @finance_required
@@ -107,7 +79,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        sha256 = _store(upload)
+        sha256 = upload_store(upload.chunks())
         query = urlencode(
             {"kind": form.cleaned_data["kind"], "sha256": sha256, "name": upload.name[:255]}
         )
@@ -124,7 +96,7 @@ def import_review(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The uploaded file has expired; please upload it again."))
         return redirect("import_new")
     data = form.cleaned_data
-    with _stored(data["sha256"]).open("rb") as handle:
+    with upload_path(data["sha256"]).open("rb") as handle:
         report = import_file(
             kind=data["kind"], file=handle, filename=data["name"], actor=None, dry_run=True
         )
@@ -143,8 +115,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The uploaded file has expired; please upload it again."))
         return redirect("import_new")
     data = form.cleaned_data
-    path = _stored(data["sha256"])
-    with path.open("rb") as handle:
+    with upload_path(data["sha256"]).open("rb") as handle:
         report = import_file(
             kind=data["kind"],
             file=handle,
@@ -153,7 +124,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
             valid_rows_only=request.POST.get("valid_rows_only") == "1",
         )
     if report.status == "applied":
-        path.unlink(missing_ok=True)
+        upload_discard(data["sha256"])
         messages.success(
             request,
             _("Imported %(name)s: %(created)s created, %(updated)s updated, %(unchanged)s "
