@@ -1,4 +1,5 @@
-"""Import pages (finance and admins): upload → dry-run report → apply; past imports.
+"""Import pages (finance and admins): upload → dry-run report → apply; past imports;
+a CSV template per kind.
 
 The uploaded file is kept between the two steps under MEDIA_ROOT/imports/<sha256>
 (`ledger.imports.uploads`) and referenced by its digest only, so a form can never
@@ -14,26 +15,38 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from encaisse.ledger.imports import import_file
+from encaisse.ledger.imports.samples import csv_template
 from encaisse.ledger.imports.uploads import SHA256, upload_discard, upload_path, upload_store
 from encaisse.ledger.models import ImportBatch, ImportKind
+from encaisse.web.views.listing import csv_response
 
 PAGE = 50
+# The kinds with a CSV template, and the name of its file in the user's language.
+TEMPLATE_FILES = {
+    ImportKind.CUSTOMERS: pgettext_lazy("CSV template file name", "customers"),
+    ImportKind.INVOICES: pgettext_lazy("CSV template file name", "invoices"),
+    ImportKind.PAYMENTS: pgettext_lazy("CSV template file name", "payments"),
+    ImportKind.CREDIT_NOTES: pgettext_lazy("CSV template file name", "credit_notes"),
+}
 
 
-def finance_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def finance_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Imports change the whole ledger: finance and admins only (403 for everyone else)."""
 
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.can_edit_ledger:  # type: ignore[union-attr]
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -84,7 +97,18 @@ def import_new(request: HttpRequest) -> HttpResponse:
             {"kind": form.cleaned_data["kind"], "sha256": sha256, "name": upload.name[:255]}
         )
         return redirect(f"{reverse('import_review')}?{query}")
-    return render(request, "web/imports/new.html", {"form": form})
+    templates = [(kind, ImportKind(kind).label) for kind in TEMPLATE_FILES]
+    return render(request, "web/imports/new.html", {"form": form, "templates": templates})
+
+
+@finance_required
+def import_template(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """The CSV template of a kind: its header and one example row, in the user's language
+    and CSV conventions (French: `;`, decimal comma, dd/mm/yyyy)."""
+    if kind not in TEMPLATE_FILES:
+        raise Http404
+    header, example = csv_template(kind)
+    return csv_response(str(TEMPLATE_FILES[ImportKind(kind)]), header, [example])
 
 
 @finance_required
