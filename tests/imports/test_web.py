@@ -200,8 +200,61 @@ def test_no_valid_row_means_no_partial_import_even_if_asked(client: Client, alic
             b"external_key;name;contact_email\nC1;Dupont;claire@\n",
             "adresse e-mail invalide",
         ),
+        (
+            "customers",
+            b"external_key;name\nC1;Dupont;Lyon\n",
+            "2 cellules attendues comme dans l'en-tête, 3 trouvées",
+        ),
+        (
+            "customers",
+            b'external_key;name\nC1;"Dupont',
+            "le fichier se termine au milieu d'une cellule entre guillemets",
+        ),
+        (
+            "customers",
+            b'external_key;name\nC1;"Dupont\r\nBcc: x@evil.test"\n',
+            "contient un caractère de contrôle (U+000D",
+        ),
+        (
+            "customers",
+            b"external_key;name;credit_limit\nC1;Dupont;-500\n",
+            "le montant ne peut pas être négatif",
+        ),
+        (
+            "customers",
+            b'external_key;name;credit_limit\nC1;Dupont;"1,5E+05"\n',
+            "est en notation scientifique",
+        ),
+        (
+            "customers",
+            b"external_key;name;Raison sociale\nC1;A;B\n",
+            "Les colonnes name et Raison sociale donnent toutes deux name",
+        ),
+        (
+            "customers",
+            "external_key\tname\r\nC1\tCafé\r\n".encode("utf-16")[:-1],
+            "La ligne 3 n'est pas de l'UTF-16 valide",  # the half character after line 2
+        ),
+        (
+            "fec",
+            (FEC_HEADER + FEC_ENTRIES.replace("20260110", "2026-13-10")).encode(),
+            "(format FEC\u00a0: AAAAMMJJ, par exemple 20260131)",
+        ),
     ],
-    ids=["mixed-encodings", "utf8-bom-then-cp1252", "fec-entry-twice", "invalid-email"],
+    ids=[
+        "mixed-encodings",
+        "utf8-bom-then-cp1252",
+        "fec-entry-twice",
+        "invalid-email",
+        "more-cells",
+        "cut-quoted-cell",
+        "line-break-in-a-name",
+        "negative-credit-limit",
+        "exponent-amount",
+        "two-columns-one-meaning",
+        "utf16-cut",
+        "fec-date",
+    ],
 )
 def test_new_refusals_are_shown_on_the_review_and_reject_the_apply(
     client: Client, alice: User, kind: str, content: bytes, message: str
