@@ -222,6 +222,13 @@ LOGGING = {
 # Product knobs.
 ENCAISSE_PAGE_SIZE = env_int("ENCAISSE_PAGE_SIZE", 50)
 ENCAISSE_IMPORT_CHUNK = env_int("ENCAISSE_IMPORT_CHUNK", 5000)
+# Days an uploaded import file that is never applied stays under MEDIA_ROOT/imports/.
+ENCAISSE_UPLOAD_RETENTION_DAYS = env_int("ENCAISSE_UPLOAD_RETENTION_DAYS", 7)
+if ENCAISSE_UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "ENCAISSE_UPLOAD_RETENTION_DAYS must be a number of days of at least 1, "
+        f"got {ENCAISSE_UPLOAD_RETENTION_DAYS}"
+    )
 # Outbox sweeps started after each dunning run (how many workers deliver at once).
 ENCAISSE_DELIVERY_SWEEPS = env_int("ENCAISSE_DELIVERY_SWEEPS", 2)
 # Seconds between two looks of `encaisse scheduler` at the run time and the outbox.

@@ -47,3 +47,11 @@ def test_an_invalid_boolean_fails_loudly() -> None:
     result = _manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_an_upload_retention_must_be_a_positive_number_of_days() -> None:
+    result = _manage("check", ENCAISSE_UPLOAD_RETENTION_DAYS="0")
+    assert result.returncode != 0
+    assert "ENCAISSE_UPLOAD_RETENTION_DAYS must be a number of days of at least 1" in result.stderr
+    result = _manage("check", ENCAISSE_UPLOAD_RETENTION_DAYS="a week")
+    assert "ENCAISSE_UPLOAD_RETENTION_DAYS must be an integer" in result.stderr

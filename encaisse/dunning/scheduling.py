@@ -1,4 +1,5 @@
-"""The scheduler: the daily run at its time, and an outbox that keeps moving (SPEC §4).
+"""The scheduler: the daily run at its time, and an outbox that keeps moving (SPEC §4);
+once a day, the purge of import uploads never applied (docs/imports.md).
 
 `encaisse scheduler` calls `Scheduler.tick()` every ENCAISSE_SCHEDULER_TICK
 seconds. A tick only enqueues tasks; the db_worker processes do the work. So
@@ -25,6 +26,8 @@ from encaisse.dunning.delivery.outbox import deliverable
 from encaisse.dunning.delivery.tasks import deliver_due_messages
 from encaisse.dunning.models import DunningMessage, DunningRun, DunningSettings
 from encaisse.dunning.services.run import dunning_run
+from encaisse.ledger.imports.tasks import purge_expired_uploads
+from encaisse.ledger.imports.uploads import uploads_expired
 from encaisse.lib import clock
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ class Tick:
 
     run_on: dt.date | None = None
     sweep: bool = False
+    purge: bool = False
 
 
 @dataclass(slots=True)
@@ -84,6 +88,8 @@ class Scheduler:
 
     run: TaskResult[dict[str, object]] | None = None
     sweep: TaskResult[dict[str, int]] | None = None
+    purge: TaskResult[int] | None = None
+    uploads_checked_on: dt.date | None = None
 
     def tick(self) -> Tick:
         done = Tick()
@@ -95,7 +101,22 @@ class Scheduler:
         if DunningMessage.objects.filter(deliverable()).exists() and not _queued(self.sweep):
             self.sweep = deliver_due_messages.enqueue()
             done.sweep = True
+        done.purge = self._purge_uploads()
         return done
+
+    def _purge_uploads(self) -> bool:
+        """Once a day, the import uploads never applied and past their retention.
+
+        By the wall clock, not the simulator's: files age in real time.
+        """
+        day = timezone.localdate()
+        if self.uploads_checked_on == day:
+            return False
+        self.uploads_checked_on = day
+        if not uploads_expired() or _queued(self.purge):
+            return False
+        self.purge = purge_expired_uploads.enqueue()
+        return True
 
 
 def scheduler_loop(

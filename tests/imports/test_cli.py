@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer, ImportBatch
@@ -66,3 +67,54 @@ def test_the_cli_runs_as_a_process() -> None:
     )  # fmt: skip
     assert result.returncode == 0
     assert "--valid-rows-only" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "printed"),
+    [
+        ("customers", "external_key;name;city\nC1;Dupont;Lyon\nC2;Énergies Four".encode(),
+         "f.csv:3: : expected 3 cells as in the header, found 2"),
+        ("customers", "external_key;name\nC1;Hélène\n".encode() + b"C2;Caf\xe9\n",
+         "error: Line 3 is not UTF-8 like the rest of the file"),
+        ("customers", b"\xef\xbb\xbfexternal_key;name\nC1;Caf\xe9\n",
+         "error: Line 2 is not UTF-8 although the file starts with a UTF-8 byte order mark"),
+        ("customers", b"external_key;name\nC1;Dupont;Lyon\n",
+         "f.csv:2: : expected 2 cells as in the header, found 3"),
+        ("customers", b'external_key;name\nC1;"Dupont\nSA"\n',
+         "f.csv:2: name: contains a control character (U+000A"),
+        ("customers", b"external_key;name;email\nC1;Dupont;claire@\n",
+         "f.csv:2: email: not a valid email address"),
+        ("customers", b"external_key;name;plafond\nC1;Dupont;1E6\n",
+         "f.csv:2: plafond: '1E6' is in scientific notation"),
+        ("customers", b"code;nom;raison_sociale\nC1;A;B\n",
+         "error: Columns nom and raison_sociale both give name"),
+        ("fec",
+         "JournalCode|EcritureNum|EcritureDate|CompteNum|CompAuxNum|PieceRef|Debit|Credit\n"
+         + ("VT|1|20260110|411000|C1|F1|100,00|0\nVT|1|20260110|706000||F1|0|100,00\n"
+            "VT|2|20260111|411000|C1|F2|50,00|0\nVT|2|20260111|706000||F2|0|50,00\n") * 2,
+         "f.csv:6: EcritureNum: entry VT 1 of 20260110 (lines 2–3) appears again at lines 6–7"),
+    ],
+    ids=["cut-off-row", "mixed-encodings", "utf8-bom-then-cp1252", "more-cells",
+         "line-break-in-a-name", "invalid-email", "exponent-amount", "two-columns-one-meaning",
+         "fec-entries-twice"],
+)  # fmt: skip
+def test_refused_files_exit_non_zero_naming_the_line(
+    tmp_path: Path, kind: str, content: str | bytes, printed: str
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    out = StringIO()
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
+        call_command("import", kind, str(path), stdout=out, stderr=StringIO())
+    assert excinfo.value.returncode == 1
+    assert printed in out.getvalue()
+    assert "created 0" in out.getvalue()  # a rejected file creates nothing, and says so
+    assert Customer.objects.count() == 0
+
+
+def test_excel_unicode_text_imports_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "clients.txt"
+    path.write_bytes("external_key\tname\r\nC1\tCafé Ökö\r\n".encode("utf-16"))
+    output = _call("customers", str(path))
+    assert "applied" in output and "encoding utf-16" in output
+    assert Customer.objects.get().name == "Café Ökö"

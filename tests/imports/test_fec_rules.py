@@ -133,3 +133,78 @@ def test_fec_keeps_existing_customers_and_only_adds_the_doubtful_tag() -> None:
     assert Customer.objects.get(external_key="41600000").tags == ["z", "a", "doubtful"]
     again = run("fec", HEADER + SALES, filename="fec.txt")
     assert again.created == again.updated == 0
+
+
+def test_a_fec_holding_its_lines_twice_is_rejected_with_both_line_ranges() -> None:
+    """The tester's file: every line twice still balances, and imported it doubled the
+    receivables (keys #2). Each entry is reported once, where it comes back."""
+    report = run("fec", HEADER + SALES + SALES, filename="twice.txt")
+    assert report.status == "rejected"
+    assert ledger_counts() == (0, 0, 0, 0)
+    assert len(report.errors) == 8  # the eight entries of SALES
+    first = report.errors[0]
+    assert (first.line, first.column) == (19, "EcritureNum")
+    assert first.reason == (
+        "entry VT 1 of 20260110 (lines 2–3) appears again at lines 19–20: the file holds it twice"
+    )
+    assert report.error_rows == 17  # every line of the copy
+
+
+def test_one_entry_pasted_again_is_named_and_valid_rows_only_imports_it_once() -> None:
+    entry = line("VT", "9", "41100000", "MARTIN", "F9", "75,00", "0") + line(
+        "VT", "9", "70600000", "", "F9", "0", "75,00"
+    )
+    content = HEADER + entry + SALES + entry
+    report = run("fec", content, filename="fec.txt", dry_run=True)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (21, "entry VT 9 of 20260110 (lines 2–3) appears again at lines 21–22: "
+             "the file holds it twice"),
+    ]  # fmt: skip
+    applied = run("fec", content, filename="fec.txt", valid_rows_only=True)
+    assert applied.status == "applied"
+    assert Invoice.objects.filter(number="F9").count() == 1
+    assert net_balances()["MARTIN"] == Decimal("75.00")
+
+
+def test_repeated_piece_references_in_different_entries_still_import() -> None:
+    """One piece number on an invoice and on its payment, two invoices with one number in
+    two entries, and an entry whose lines repeat inside it (a real Agrigest export has one):
+    none of these is a copy of an entry."""
+    content = (
+        HEADER
+        + line("VT", "1", "41100000", "C1", "F1", "100,00", "0")
+        + line("VT", "1", "70600000", "", "F1", "0", "100,00")
+        + line("VT", "2", "41100000", "C1", "F1", "100,00", "0")
+        + line("VT", "2", "70600000", "", "F1", "0", "100,00")
+        + line("BQ", "3", "41100000", "C1", "F1", "0", "100,00")
+        + line("BQ", "3", "51200000", "", "F1", "100,00", "0")
+        + line("VT", "4", "41100000", "C1", "F4", "10,00", "0")
+        + line("VT", "4", "70600000", "", "F4", "0", "10,00")
+        + line("VT", "4", "41100000", "C1", "F4", "10,00", "0")
+        + line("VT", "4", "70600000", "", "F4", "0", "10,00")
+    )
+    report = run("fec", content, filename="fec.txt")
+    assert report.status == "applied", (report.file_error, report.errors)
+    assert Invoice.objects.count() == 4
+    assert net_balances() == {"C1": Decimal("120.00")}
+
+
+def test_fec_date_errors_quote_the_fec_format() -> None:
+    content = HEADER + line("VT", "1", "41100000", "C1", "F1", "10", "0", date="31/02/2026") + line(
+        "VT", "1", "70600000", "", "F1", "0", "10", date="31/02/2026"
+    )  # fmt: skip
+    report = run("fec", content, filename="fec.txt")
+    assert [(e.line, e.column) for e in report.errors] == [(2, "PieceDate")]
+    assert "(the FEC format is YYYYMMDD, e.g. 20260131)" in report.errors[0].reason
+    with translation.override("fr"):
+        french = run("fec", content, filename="fec.txt")
+    assert "(format FEC\u00a0: AAAAMMJJ, par exemple 20260131)" in french.errors[0].reason
+
+
+def test_fec_errors_use_the_files_own_column_names() -> None:
+    header = HEADER.replace("Debit\tCredit", "DEBIT\tCREDIT").replace("CompAuxLib", "CompAuxLIB")
+    bad_name = line("VT", "2", "41100000", "C2", "F2", "10", "0").replace("Client C2", "A\x0bB")
+    content = header + line("VT", "1", "41100000", "C1", "F1", "dix", "0") + bad_name
+    report = run("fec", content, filename="fec.txt")
+    assert [(e.line, e.column) for e in report.errors] == [(2, "DEBIT/CREDIT"), (3, "CompAuxLIB")]
+    assert "control character (U+000B" in report.errors[1].reason

@@ -60,7 +60,7 @@ def test_valid_rows_only_imports_the_good_rows_and_reports_the_rest() -> None:
     assert report.status == "applied"
     assert (report.created, report.error_rows) == (2, 3)
     assert [(e.line, e.column) for e in report.errors] == [
-        (4, "customer_key"), (5, "issue_date"), (6, "external_key"),
+        (4, "customer_key"), (5, "issue_date"), (6, "number"),
     ]  # fmt: skip
     assert sorted(Invoice.objects.values_list("number", flat=True)) == ["F1", "F2"]
     batch = ImportBatch.objects.get(pk=report.batch_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,150 @@ def test_the_review_names_what_will_be_created_in_french(client: Client, alice: 
     page = upload(client, GOOD).content.decode()
     assert "<th>Clients</th>" in page
     assert "<th>customers</th>" not in page
+
+
+CUT = "external_key;name;city\nC1;Dupont;Lyon\nC2;Énergies Four".encode()
+NO_VALID_ROW = b"external_key;name;city\nC1;Dupont\nC2;Martin;Paris;Nord\n"
+FEC_HEADER = (
+    "JournalCode\tEcritureNum\tEcritureDate\tCompteNum\tCompAuxNum\tPieceRef\tDebit\tCredit\n"
+)
+FEC_ENTRIES = (
+    "VT\t1\t20260110\t411000\tC1\tF1\t100,00\t0\nVT\t1\t20260110\t706000\t\tF1\t0\t100,00\n"
+    "BQ\t2\t20260120\t411000\tC1\tR1\t0\t40,00\nBQ\t2\t20260120\t512000\t\tR1\t40,00\t0\n"
+)
+
+
+def test_a_cut_off_file_shows_its_line_and_offers_only_its_valid_rows(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+    response = upload(client, CUT, name="cut.csv")
+    page = html.unescape(response.content.decode())
+    assert ">3</td><td></td><td>3 cellules attendues comme dans l'en-tête, 2 trouvée(s)" in page
+    assert "Importer seulement la ligne valide (1)" in page
+    data = hidden(response)
+    client.post(reverse("import_apply"), data)
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.counts["created"]) == ("rejected", 0)
+    detail = html.unescape(client.get(reverse("import_detail", args=[batch.pk])).content.decode())
+    assert "Rien\u00a0: le fichier a été rejeté." in detail
+    assert "Créé" not in detail
+    listing = client.get(reverse("imports")).content.decode()
+    assert "<td>—</td><td>—</td><td>—</td>" in listing
+    client.post(reverse("import_apply"), {**data, "valid_rows_only": "1"})
+    assert list(Customer.objects.values_list("name", flat=True)) == ["Dupont"]
+
+
+def test_no_valid_row_means_no_partial_import_even_if_asked(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = upload(client, NO_VALID_ROW)
+    page = html.unescape(response.content.decode())
+    assert 'name="valid_rows_only"' not in page
+    assert "Aucune ligne de ce fichier ne peut être importée" in page
+    response = client.post(
+        reverse("import_apply"), {**hidden(response), "valid_rows_only": "1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert ImportBatch.objects.get().status == "rejected"
+    assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "message"),
+    [
+        (
+            "customers",
+            "external_key;name\nC1;Hélène\n".encode() + b"C2;Caf\xe9\n",
+            "La ligne 3 n'est pas en UTF-8 comme le reste du fichier",
+        ),
+        (
+            "customers",
+            b"\xef\xbb\xbfexternal_key;name\nC1;Caf\xe9\n",
+            "La ligne 2 n'est pas en UTF-8 alors que le fichier commence par",
+        ),
+        (
+            "fec",
+            (FEC_HEADER + FEC_ENTRIES + FEC_ENTRIES).encode(),
+            "l'écriture VT 1 du 20260110 (lignes 2–3) figure de nouveau aux lignes 6–7",
+        ),
+        (
+            "customers",
+            b"external_key;name;contact_email\nC1;Dupont;claire@\n",
+            "adresse e-mail invalide",
+        ),
+        (
+            "customers",
+            b"external_key;name\nC1;Dupont;Lyon\n",
+            "2 cellules attendues comme dans l'en-tête, 3 trouvées",
+        ),
+        (
+            "customers",
+            b'external_key;name\nC1;"Dupont',
+            "le fichier se termine au milieu d'une cellule entre guillemets",
+        ),
+        (
+            "customers",
+            b'external_key;name\nC1;"Dupont\r\nBcc: x@evil.test"\n',
+            "contient un caractère de contrôle (U+000D",
+        ),
+        (
+            "customers",
+            b"external_key;name;credit_limit\nC1;Dupont;-500\n",
+            "le montant ne peut pas être négatif",
+        ),
+        (
+            "customers",
+            b'external_key;name;credit_limit\nC1;Dupont;"1,5E+05"\n',
+            "est en notation scientifique",
+        ),
+        (
+            "customers",
+            b"external_key;name;Raison sociale\nC1;A;B\n",
+            "Les colonnes name et Raison sociale donnent toutes deux name",
+        ),
+        (
+            "customers",
+            "external_key\tname\r\nC1\tCafé\r\n".encode("utf-16")[:-1],
+            "La ligne 3 n'est pas de l'UTF-16 valide",  # the half character after line 2
+        ),
+        (
+            "fec",
+            (FEC_HEADER + FEC_ENTRIES.replace("20260110", "2026-13-10")).encode(),
+            "(format FEC\u00a0: AAAAMMJJ, par exemple 20260131)",
+        ),
+    ],
+    ids=[
+        "mixed-encodings",
+        "utf8-bom-then-cp1252",
+        "fec-entry-twice",
+        "invalid-email",
+        "more-cells",
+        "cut-quoted-cell",
+        "line-break-in-a-name",
+        "negative-credit-limit",
+        "exponent-amount",
+        "two-columns-one-meaning",
+        "utf16-cut",
+        "fec-date",
+    ],
+)
+def test_new_refusals_are_shown_on_the_review_and_reject_the_apply(
+    client: Client, alice: User, kind: str, content: bytes, message: str
+) -> None:
+    client.force_login(alice)
+    response = upload(client, content, kind=kind)
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    applied = client.post(reverse("import_apply"), hidden(response), follow=True)
+    assert applied.status_code == 200
+    assert ImportBatch.objects.get().status == "rejected"
+    assert Customer.objects.count() == 0
+
+
+def test_excel_unicode_text_uploads_and_imports(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    content = "external_key\tname\r\nC1\tCafé Ökö\r\n".encode("utf-16")
+    response = upload(client, content, name="clients.txt")
+    assert "encodage utf-16" in response.content.decode()
+    client.post(reverse("import_apply"), hidden(response))
+    assert Customer.objects.get().name == "Café Ökö"

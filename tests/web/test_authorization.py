@@ -79,6 +79,7 @@ OWNED_SAMPLES: dict[str, Sample] = {
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
     "import_detail": lambda w, owner: {"pk": w.import_batch.pk},
+    "import_template": lambda w, owner: {"kind": "invoices"},
     "dunning_plan": lambda w, owner: {"pk": _pk(w.plan)},
     "dunning_step_new": lambda w, owner: {"pk": _pk(w.plan)},
     "dunning_step": lambda w, owner: {"pk": _pk(w.step)},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -186,3 +188,27 @@ def test_the_list_shows_each_code_per_language_and_the_steps_using_it(
     fr, en = template("formal_notice", "fr"), template("formal_notice", "en")
     assert f"/dunning/templates/{fr.pk}/" in page and f"/dunning/templates/{en.pk}/" in page
     assert "Mise en demeure" in page  # the default plan's step that uses it
+
+
+def test_an_oversized_body_is_refused_with_a_clear_error_and_not_stored(
+    client: Client, alice: User, bobs: Portfolio
+) -> None:
+    client.force_login(alice)
+    reminder = template()
+    before = reminder.body
+    response = client.post(
+        f"/dunning/templates/{reminder.pk}/", wording("Sujet", "Bonjour " * 3000)
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Assurez-vous que cette valeur comporte au plus 20000 caractères" in page
+    assert 'maxlength="20000"' not in page  # the browser must not cut a paste silently
+    reminder.refresh_from_db()
+    assert reminder.body == before
+    preview = client.post(
+        f"/dunning/templates/{reminder.pk}/preview/",
+        {"subject": "Sujet", "body": "Bonjour " * 3000},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Le corps du message fait 24000 caractères" in html.unescape(preview.content.decode())
+    assert "srcdoc" not in preview.content.decode()

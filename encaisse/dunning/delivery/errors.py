@@ -23,8 +23,15 @@ OUR_SIDE = (
 def is_permanent(error: BaseException) -> bool:
     """SMTP 5xx replies about the recipients or the message are permanent; a
     connection that fails, times out or gets a 4xx reply is transient, and so
-    is a refusal of our own credentials or sender (retried with backoff)."""
-    if isinstance(error, PermanentFailure):
+    is a refusal of our own credentials or sender (retried with backoff).
+
+    A ValueError is permanent too: Django's mail refuses a header with a line
+    break (BadHeaderError, a ValueError) and an address with one (ValueError
+    from sanitize_address), e.g. a customer or contact name stored before the
+    import refused them. The same message would be refused on every retry; a
+    person must fix the name or the address.
+    """
+    if isinstance(error, PermanentFailure | ValueError):
         return True
     if isinstance(error, OUR_SIDE):
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import ngettext
 
 from encaisse.accounts.models import User
 from encaisse.collab.services import activity_record
@@ -17,10 +18,37 @@ from encaisse.dunning.models import MessageTemplate
 from encaisse.dunning.rendering.sandbox import TemplateRefused, template_errors
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# Size caps (docs/dunning.md): a subject fits its column and a mail client's line; a
+# body of 20 000 characters is some ten printed pages, far more than any reminder.
+SUBJECT_MAX = 250
+BODY_MAX = 20_000
 
 
 def errors_of(subject: str, body: str) -> list[str]:
     """Every reason the subject or body is refused (empty: acceptable)."""
+    errors = []
+    if len(subject) > SUBJECT_MAX:
+        errors.append(
+            ngettext(
+                "The subject is %(length)s characters long; at most %(limit)s character is "
+                "allowed.",
+                "The subject is %(length)s characters long; at most %(limit)s characters are "
+                "allowed.",
+                SUBJECT_MAX,
+            )
+            % {"length": len(subject), "limit": SUBJECT_MAX}
+        )
+    if len(body) > BODY_MAX:
+        errors.append(
+            ngettext(
+                "The body is %(length)s characters long; at most %(limit)s character is allowed.",
+                "The body is %(length)s characters long; at most %(limit)s characters are allowed.",
+                BODY_MAX,
+            )
+            % {"length": len(body), "limit": BODY_MAX}
+        )
+    if errors:  # not worth scanning further: the text is refused anyway
+        return errors
     return template_errors(subject) + template_errors(body)
 
 

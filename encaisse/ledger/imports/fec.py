@@ -18,6 +18,8 @@ writes go through the same handlers as the CSV kinds.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -29,18 +31,21 @@ from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import fields as f
 from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.errors import FileError
+from encaisse.ledger.imports.fec_entries import Copy, EntryCopies, span
 from encaisse.ledger.imports.kinds.allocating import insert_allocations
 from encaisse.ledger.imports.kinds.credit_notes import CreditNotesHandler
 from encaisse.ledger.imports.kinds.customers import CustomersHandler
 from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
 from encaisse.ledger.imports.kinds.payments import PaymentsHandler
-from encaisse.ledger.imports.reader import FileError, open_table
-from encaisse.ledger.imports.report import Progress
+from encaisse.ledger.imports.reader import open_table
+from encaisse.ledger.imports.report import ImportReport, Progress
 from encaisse.ledger.imports.schema import Row
 from encaisse.lib import bulk
 
 REQUIRED = ("journalcode", "ecriturenum", "ecrituredate", "comptenum", "pieceref")
 CUSTOMER_ACCOUNTS = ("411", "416")
+_one_line = f.text(1 << 24)  # only refuses control characters (lengths are cut on write)
 DOUBTFUL = "doubtful"
 
 
@@ -57,8 +62,8 @@ class Line:
 
 
 def fec_import(ctx: Context, file: IO[bytes], progress: Progress | None) -> None:
-    table = open_table(file, separators=("\t", "|", ";"), quoting=False)
     report = ctx.report
+    table = open_table(file, bad_row=report.bad_row, separators=("\t", "|", ";"), quoting=False)
     report.encoding, report.separator = table.encoding, table.separator
     header = table.header
     missing = [name for name in REQUIRED if name not in header]
@@ -70,7 +75,9 @@ def fec_import(ctx: Context, file: IO[bytes], progress: Progress | None) -> None
             _("Not a FEC file: missing column(s) %(columns)s.") % {"columns": ", ".join(missing)}
         )
     at = {name: header.index(name) for name in header}
-    lines, names, doubtful, sales_entries = _read(ctx, table.rows, at, signed)
+    labels = {name: table.labels[index] for name, index in at.items()}
+    lines, names, doubtful, sales_entries = _read(ctx, table.rows, at, labels, signed)
+    report.encoding = table.encoding
     report.sha256 = table.sha256()
     if progress is not None:
         progress(table.bytes_read)
@@ -82,60 +89,127 @@ def fec_import(ctx: Context, file: IO[bytes], progress: Progress | None) -> None
 
 
 def _read(
-    ctx: Context, rows: Any, at: dict[str, int], signed: bool
+    ctx: Context, rows: Any, at: dict[str, int], labels: dict[str, str], signed: bool
 ) -> tuple[list[Line], dict[str, tuple[int, str]], set[str], set[str]]:
+    """The customer lines, the customers' names, the doubtful ones, the sales entries.
+
+    A line with an error is reported once (its first error) and left out; so are
+    the lines of an entry the file holds twice (`fec_entries`).
+    """
     report = ctx.report
     lines: list[Line] = []
     names: dict[str, tuple[int, str]] = {}
     doubtful: set[str] = set()
     sales_entries: set[str] = set()  # entries with a revenue (class 7) line
+    failed: set[int] = set()
+    copies = EntryCopies()
     total = Decimal(0)
 
     def cell(cells: list[str], name: str) -> str:
         index = at.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return cells[index].strip() if index is not None else ""
 
+    def fail(number: int, column: str, reason: str) -> None:
+        report.add_error(number, labels.get(column, column), reason)
+        report.error_rows += 1
+        failed.add(number)
+
+    amount_column = f"{labels.get('debit')}/{labels.get('credit')}" if signed else "montant"
     for number, cells in rows:
         report.rows += 1
+        key = (cell(cells, "journalcode"), cell(cells, "ecriturenum"), cell(cells, "ecrituredate"))
+        copies.add(number, key, cells)
         account = cell(cells, "comptenum")
         # Some packages number every entry 0 (Odicom): the piece and date disambiguate.
-        entry = "/".join(
-            cell(cells, name) for name in ("journalcode", "ecriturenum", "ecrituredate", "pieceref")
-        )
+        entry = "/".join((*key, cell(cells, "pieceref")))
         try:
             amount = _amount(cells, cell, signed)
         except ValueError as exc:
-            report.add_error(number, "Debit/Credit" if signed else "Montant", str(exc))
-            report.error_rows += 1
+            fail(number, amount_column, str(exc))
             continue
         total += amount
         if account.startswith("7"):
             sales_entries.add(entry)
         if not account.startswith(CUSTOMER_ACCOUNTS):
             continue
+        date_column = "piecedate" if cell(cells, "piecedate") else "ecrituredate"
         customer = cell(cells, "compauxnum") or account
-        name = cell(cells, "compauxlib") or cell(cells, "comptelib") or customer
+        name_column = next((n for n in ("compauxlib", "comptelib") if cell(cells, n)), "compauxnum")
+        name = cell(cells, name_column) or customer
+        texts = ((name_column, name), ("pieceref", cell(cells, "pieceref")),
+                 ("ecriturelib", cell(cells, "ecriturelib")))  # fmt: skip
+        try:
+            date = _date(cell(cells, date_column))
+        except ValueError as exc:
+            fail(number, date_column, str(exc))
+            continue
+        problem = _text_problem(texts)
+        if problem is not None:
+            fail(number, *problem)
+            continue
         names.setdefault(customer, (number, name))
         if account.startswith("416"):
             doubtful.add(customer)
-        raw_date = cell(cells, "piecedate") or cell(cells, "ecrituredate")
-        try:
-            date = f.date(raw_date)
-        except ValueError as exc:
-            report.add_error(number, "PieceDate", str(exc))
-            report.error_rows += 1
-            continue
         if amount:
             lines.append(
                 Line(number, customer, amount, date, cell(cells, "pieceref") or entry,
                      cell(cells, "ecriturelib"), cell(cells, "ecriturelet"), entry)
             )  # fmt: skip
+    again = _report_copies(report, copies.finish(), labels, failed)
+    if again:
+        lines = [line for line in lines if line.line not in again]
     if total != 0 and not report.error_count:
         raise FileError(
             _("The FEC does not balance: debits − credits = %(total)s; is the file complete?")
             % {"total": total}
         )
     return lines, names, doubtful, sales_entries
+
+
+def _text_problem(texts: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
+    """(column, reason) of the first text with a control character: a line break in a
+    name would reach email headers."""
+    for column, value in texts:
+        try:
+            _one_line(value)
+        except ValueError as exc:
+            return column, str(exc)
+    return None
+
+
+def _report_copies(
+    report: ImportReport, copies: list[Copy], labels: dict[str, str], failed: set[int]
+) -> set[int]:
+    """One error per entry held twice, at its second place; the lines of that copy."""
+    again: set[int] = set()
+    for copy in copies:
+        journal, number, date = copy.key
+        report.add_error(
+            copy.again[0],
+            labels.get("ecriturenum", "EcritureNum"),
+            _("entry %(journal)s %(number)s of %(date)s (lines %(first)s) appears again at "
+              "lines %(again)s: the file holds it twice")
+            % {"journal": journal, "number": number, "date": date, "first": span(copy.first),
+               "again": span(copy.again)},
+        )  # fmt: skip
+        lines = set(range(copy.again[0], copy.again[1] + 1))
+        report.error_rows += len(lines - failed)
+        again |= lines
+    return again
+
+
+def _date(raw: str) -> Any:
+    if len(raw) == 8 and raw.isascii() and raw.isdigit():
+        try:
+            return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        except ValueError:
+            pass
+    else:
+        with contextlib.suppress(ValueError):
+            return f.date(raw)
+    raise ValueError(
+        _("not a date: %(value)r (the FEC format is YYYYMMDD, e.g. 20260131)") % {"value": raw}
+    )
 
 
 def _amount(cells: list[str], cell: Any, signed: bool) -> Decimal:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError
@@ -22,14 +24,54 @@ from encaisse.lib.money import parse_amount, round_money
 Parser = Callable[[str], Any]
 
 
-def text(max_length: int) -> Parser:
+# Line breaks and the other C0 control characters (and DEL, NEL, the Unicode line and
+# paragraph separators) in a name would reach email headers and one-line labels:
+# refused. Other C1 controls are let through: real exports carry them where a CP850
+# letter was misread ("FAISAN DOR\x90" in the Quadra corpus file is "FAISAN DORÉ").
+_REFUSED = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+_REFUSED_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+
+def control_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first refused character of `value`, or None. `isprintable` is the fast path
+    (it is also False for a no-break space, which is fine in a name)."""
+    if value.isprintable():
+        return None
+    found = (_REFUSED_MULTILINE if multiline else _REFUSED).search(value)
+    return found.group(0) if found else None
+
+
+def text(max_length: int, *, multiline: bool = False) -> Parser:
+    """A text cell. Only `multiline` ones (addresses, free comments) may hold line breaks
+    and tabs, written back with plain \\n line ends."""
+
     def parse(raw: str) -> str:
         value = raw.strip()
+        if multiline:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if len(value) > max_length:
             raise ValueError(_("too long (at most %(n)s characters)") % {"n": max_length})
+        char = control_character(value, multiline=multiline)
+        if char is not None:
+            raise ValueError(
+                _("contains a control character (%(char)s, e.g. a line break) that this column "
+                  "does not allow") % {"char": f"U+{ord(char):04X}"}
+            )  # fmt: skip
         return value
 
     return parse
+
+
+_email_text = text(254)
+
+
+def email(raw: str) -> str:
+    value = _email_text(raw)
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError(_("not a valid email address: %(value)r") % {"value": value}) from None
+    return value
 
 
 # "1234.56", "-12,5": most cells of a machine-written file; skip the general parser.
@@ -37,9 +79,21 @@ _PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:[.,][0-9]{1,2})?")
 CENT = Decimal("0.01")
 
 
+# "1,23E+05" is what a spreadsheet writes for a number too wide for its column:
+# digits are already lost, so the cell is refused rather than guessed.
+_EXPONENT = re.compile(r"[0-9][.,]?\s*[eE]\s*[+-]?\s*[0-9]")
+
+
 def amount(raw: str) -> Decimal:
     if _PLAIN_AMOUNT.fullmatch(raw):
         return Decimal(raw.replace(",", ".")).quantize(CENT)
+    if _EXPONENT.search(raw):
+        raise ValueError(
+            _("%(value)r is in scientific notation (digits may be lost): write the amount in "
+              "full") % {"value": raw}
+        )  # fmt: skip
+    if "_" in raw or any(char.isdigit() and not char.isascii() for char in raw):
+        raise ValueError(_("not an amount: %(value)r") % {"value": raw})
     try:
         value = parse_amount(raw)
     except ValueError:
@@ -53,6 +107,13 @@ def positive_amount(raw: str) -> Decimal:
     value = amount(raw)
     if value <= 0:
         raise ValueError(_("the amount must be greater than zero (got %(value)s)") % {"value": raw})
+    return value
+
+
+def non_negative_amount(raw: str) -> Decimal:
+    value = amount(raw)
+    if value < 0:
+        raise ValueError(_("the amount cannot be negative (got %(value)s)") % {"value": raw})
     return value
 
 
@@ -72,11 +133,14 @@ def date(raw: str) -> dt.date:
         ) from None
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+
+
 def integer(raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ValueError(_("not a whole number: %(value)r") % {"value": raw}) from None
+    # Not int(): it also reads "1_000" and digits of other scripts.
+    if not _INTEGER.fullmatch(raw.strip()):
+        raise ValueError(_("not a whole number: %(value)r") % {"value": raw})
+    value = int(raw.strip())
     if not 0 <= value <= 3650:
         raise ValueError(_("out of range: %(value)r") % {"value": raw})
     return value

@@ -96,7 +96,7 @@ def import_file(
             _read_and_write(ctx, kind, file, progress)
             # Cell errors come out while reading, ledger checks per chunk: show them in file order.
             report.errors.sort(key=lambda error: error.line)
-            if dry_run or (report.has_errors and not (valid_rows_only and not report.file_error)):
+            if dry_run or (report.has_errors and not (valid_rows_only and report.valid_rows)):
                 raise _Rollback
             _finish(ctx)
     except _Rollback:
@@ -111,6 +111,7 @@ def import_file(
     if dry_run:
         report.status = "invalid" if report.has_errors else "valid"
     elif report.status != ImportStatus.APPLIED:
+        report.discard_counts()  # what the rows would have done did not happen
         report.status = ImportStatus.REJECTED
         report.batch_id = _record(report, actor, ImportStatus.REJECTED).pk
     return report
@@ -122,16 +123,17 @@ def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress
         if kind == ImportKind.FEC:
             fec_import(ctx, file, progress)
             return
-        table = open_table(file)
+        table = open_table(file, bad_row=report.bad_row)
         report.encoding, report.separator = table.encoding, table.separator
         handler = CSV_HANDLERS[kind](ctx)
-        rows = handler.schema.rows(table.rows, table.header, report)
+        rows = handler.schema.rows(table.rows, table.header, table.labels, report)
         for chunk in _chunks(rows, settings.ENCAISSE_IMPORT_CHUNK):
-            handler.handle(chunk)
+            handler.handle_chunk(chunk)
             reset_queries()  # under DEBUG the query log would keep every chunk's SQL
             if progress is not None:
                 progress(table.bytes_read)
         handler.finish()
+        report.encoding = table.encoding  # an all-ASCII start may have become Windows-1252
         report.sha256 = table.sha256()
     except FileError as exc:
         report.file_error = str(exc)

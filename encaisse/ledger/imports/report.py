@@ -68,6 +68,8 @@ class ImportReport:
     file_error: str = ""
     status: str = ""
     batch_id: int | None = None
+    # Our column name → the name the user's header gives it: errors speak the file's words.
+    columns: dict[str, str] = field(default_factory=dict)
 
     def tally(self, entity: str) -> Tally:
         return self.tallies.setdefault(entity, Tally())
@@ -77,13 +79,32 @@ class ImportReport:
         return [(str(ENTITY_LABELS.get(name, name)), tally) for name, tally in self.tallies.items()]
 
     def add_error(self, line: int, column: str, reason: str) -> None:
+        """One more error; the caller counts the row in `error_rows` once, however many."""
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(self.filename, line, column, reason))
+            self.errors.append(
+                RowError(self.filename, line, self.columns.get(column, column), reason)
+            )
+
+    def bad_row(self, line: int, reason: str) -> None:
+        """A line the reader could not turn into cells (wrong number of cells, bad quoting)."""
+        self.rows += 1
+        self.error_rows += 1
+        self.add_error(line, "", reason)
 
     @property
     def has_errors(self) -> bool:
         return bool(self.file_error) or self.error_count > 0
+
+    @property
+    def valid_rows(self) -> int:
+        """Rows that "valid rows only" would import (0 when the file cannot be read)."""
+        return 0 if self.file_error else max(self.rows - self.error_rows, 0)
+
+    def discard_counts(self) -> None:
+        """Nothing was written (a rejected apply): the counts must not say otherwise."""
+        self.tallies.clear()
+        self.allocations = 0
 
     @property
     def created(self) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy
 
 from encaisse.dunning.rendering.sandbox import template_errors
-from encaisse.dunning.services.template_edit import CODE
+from encaisse.dunning.services.template_edit import BODY_MAX, CODE, SUBJECT_MAX
 
 
 def _refuse_unsafe(text: str) -> str:
@@ -19,9 +20,12 @@ def _refuse_unsafe(text: str) -> str:
 
 class TemplateForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=250)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=SUBJECT_MAX)
+    # A validator, not max_length: the browser would cut a longer paste silently.
     body = forms.CharField(
-        label=gettext_lazy("Body"), widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"})
+        label=gettext_lazy("Body"),
+        validators=[MaxLengthValidator(BODY_MAX)],
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
     )
 
     def clean_subject(self) -> str:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("review/", imports.import_review, name="import_review"),
     path("apply/", imports.import_apply, name="import_apply"),
     path("<int:pk>/", imports.import_detail, name="import_detail"),
+    path("template/<str:kind>.csv", imports.import_template, name="import_template"),
 ]

@@ -1,45 +1,52 @@
-"""Import pages (finance and admins): upload → dry-run report → apply; past imports.
+"""Import pages (finance and admins): upload → dry-run report → apply; past imports;
+a CSV template per kind.
 
 The uploaded file is kept between the two steps under MEDIA_ROOT/imports/<sha256>
-and referenced by its digest only, so a form can never point at another path.
+(`ledger.imports.uploads`) and referenced by its digest only, so a form can never
+point at another path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from encaisse.ledger.imports import import_file
+from encaisse.ledger.imports.samples import csv_template
+from encaisse.ledger.imports.uploads import SHA256, upload_discard, upload_path, upload_store
 from encaisse.ledger.models import ImportBatch, ImportKind
+from encaisse.web.views.listing import csv_response
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PAGE = 50
+# The kinds with a CSV template, and the name of its file in the user's language.
+TEMPLATE_FILES = {
+    ImportKind.CUSTOMERS: pgettext_lazy("CSV template file name", "customers"),
+    ImportKind.INVOICES: pgettext_lazy("CSV template file name", "invoices"),
+    ImportKind.PAYMENTS: pgettext_lazy("CSV template file name", "payments"),
+    ImportKind.CREDIT_NOTES: pgettext_lazy("CSV template file name", "credit_notes"),
+}
 
 
-def finance_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def finance_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Imports change the whole ledger: finance and admins only (403 for everyone else)."""
 
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.can_edit_ledger:  # type: ignore[union-attr]
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -63,31 +70,9 @@ class StoredFileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if "sha256" in data and not _stored(data["sha256"]).is_file():
+        if "sha256" in data and not upload_path(data["sha256"]).is_file():
             raise forms.ValidationError(_("The uploaded file has expired; please upload it again."))
         return data
-
-
-def _storage() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _stored(sha256: str) -> Path:
-    return _storage() / sha256
-
-
-def _store(upload: UploadedFile) -> str:
-    """Copy the upload to MEDIA_ROOT/imports/<sha256>, streaming; return the digest."""
-    folder = _storage()
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    target = _stored(digest.hexdigest())
-    os.replace(handle.name, target)
-    return digest.hexdigest()
 
 
 @finance_required
@@ -107,12 +92,23 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        sha256 = _store(upload)
+        sha256 = upload_store(upload.chunks())
         query = urlencode(
             {"kind": form.cleaned_data["kind"], "sha256": sha256, "name": upload.name[:255]}
         )
         return redirect(f"{reverse('import_review')}?{query}")
-    return render(request, "web/imports/new.html", {"form": form})
+    templates = [(kind, ImportKind(kind).label) for kind in TEMPLATE_FILES]
+    return render(request, "web/imports/new.html", {"form": form, "templates": templates})
+
+
+@finance_required
+def import_template(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """The CSV template of a kind: its header and one example row, in the user's language
+    and CSV conventions (French: `;`, decimal comma, dd/mm/yyyy)."""
+    if kind not in TEMPLATE_FILES:
+        raise Http404
+    header, example = csv_template(kind)
+    return csv_response(str(TEMPLATE_FILES[ImportKind(kind)]), header, [example])
 
 
 @finance_required
@@ -124,7 +120,7 @@ def import_review(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The uploaded file has expired; please upload it again."))
         return redirect("import_new")
     data = form.cleaned_data
-    with _stored(data["sha256"]).open("rb") as handle:
+    with upload_path(data["sha256"]).open("rb") as handle:
         report = import_file(
             kind=data["kind"], file=handle, filename=data["name"], actor=None, dry_run=True
         )
@@ -143,8 +139,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The uploaded file has expired; please upload it again."))
         return redirect("import_new")
     data = form.cleaned_data
-    path = _stored(data["sha256"])
-    with path.open("rb") as handle:
+    with upload_path(data["sha256"]).open("rb") as handle:
         report = import_file(
             kind=data["kind"],
             file=handle,
@@ -153,7 +148,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
             valid_rows_only=request.POST.get("valid_rows_only") == "1",
         )
     if report.status == "applied":
-        path.unlink(missing_ok=True)
+        upload_discard(data["sha256"])
         messages.success(
             request,
             _("Imported %(name)s: %(created)s created, %(updated)s updated, %(unchanged)s "

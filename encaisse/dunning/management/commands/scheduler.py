@@ -56,5 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Dunning run for {done.run_on} enqueued.")
         if done.sweep:
             self.stdout.write("Delivery sweep enqueued (messages due).")
-        if not quiet and done.run_on is None and not done.sweep:
+        if done.purge:
+            self.stdout.write("Purge of expired import uploads enqueued.")
+        if not quiet and done.run_on is None and not done.sweep and not done.purge:
             self.stdout.write("Nothing to do.")

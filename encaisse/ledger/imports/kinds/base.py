@@ -16,12 +16,28 @@ class Handler:
     entity: str = ""
     table: str = ""
     schema: Schema
+    checks_currency = True  # rows must be in their customer's currency
 
     def __init__(self, ctx: Context, *, source: str = "csv") -> None:
         self.ctx = ctx
         self.source = source  # stored on created rows: csv, or fec when the FEC import delegates
         self.seen: set[str] = set()
         self._table_was_empty = bulk.is_empty(self.table)
+
+    def handle_chunk(self, rows: list[Row]) -> None:
+        """Check the rows whose cells did not all parse for what else is wrong with them
+        (an unknown customer), so that a row's every error is reported at once; then
+        handle the others."""
+        broken = [row for row in rows if row.broken]
+        if not broken:
+            self.handle(rows)
+            return
+        if any(column.name == "customer_key" for column in self.schema.columns):
+            keyed = [row for row in broken if "customer_key" in row.values]
+            self.ctx.customers.load({row.values["customer_key"] for row in keyed})
+            for row in keyed:
+                self.customer_of(row, check_currency=self.checks_currency)
+        self.handle([row for row in rows if not row.broken])
 
     def handle(self, rows: list[Row]) -> None:
         raise NotImplementedError
@@ -30,8 +46,11 @@ class Handler:
         """Called once after the last chunk (set-based recomputations go here)."""
 
     def error(self, row: Row, column: str, reason: str) -> None:
-        self.ctx.report.add_error(row.line, column, reason)
-        self.ctx.report.error_rows += 1
+        report = self.ctx.report
+        report.add_error(row.line, column, reason)
+        if not row.failed:  # a row with several errors is one row with errors
+            row.failed = True
+            report.error_rows += 1
 
     def existing(self, sql: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
         """`bulk.select_in(sql, keys)` on this kind's table, for the rows already stored.

@@ -23,6 +23,7 @@ class CreditNotesHandler(Handler):
     entity = "credit_notes"
     table = "ledger_creditnote"
     schema = CREDIT_NOTES
+    checks_currency = False  # a credit note file has no currency column
 
     def handle(self, rows: list[Row]) -> None:
         ctx = self.ctx
@@ -42,7 +43,7 @@ class CreditNotesHandler(Handler):
             key = v["external_key"]
             if not self.first_time(row, key):
                 continue
-            customer = self.customer_of(row, check_currency=False)
+            customer = self.customer_of(row, check_currency=self.checks_currency)
             if customer is None:
                 continue
             old = existing.get(key)

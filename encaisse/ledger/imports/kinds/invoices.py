@@ -43,12 +43,13 @@ class InvoicesHandler(Handler):
             if not self.first_time(row, key):
                 continue
             customer = self.customer_of(row)
-            if customer is None:
+            # Only a due date written in the file can precede the issue date: checked
+            # whatever the customer, so that both errors of a row are reported.
+            if v.get("due_date", v["issue_date"]) < v["issue_date"]:
+                self.error(row, "due_date", _("the due date is before the issue date"))
+            if customer is None or row.failed:
                 continue
             due = v.get("due_date") or ctx.customers.due_date(customer, v["issue_date"])
-            if due < v["issue_date"]:
-                self.error(row, "due_date", _("the due date is before the issue date"))
-                continue
             old = existing.get(key)
             if old is None:
                 tally.created += 1
