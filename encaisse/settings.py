@@ -1,6 +1,7 @@
 """Encaisse settings: one file, every knob from the environment.
 
-Embedded default: SQLite in ./var, console email, DEBUG on. Production: set
+Embedded default: SQLite in ./var, console email, DEBUG on (but `encaisse
+serve`, which `make run` starts, turns it off unless DEBUG=1). Production: set
 ENCAISSE_ENV=production, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; invalid or
 missing values fail loudly at start-up rather than at the first request.
 """
