@@ -258,6 +258,9 @@ AXES_CLIENT_IP_CALLABLE = "encaisse.accounts.client_ip.client_ip"
 ENCAISSE_TRUSTED_PROXIES = env_int("ENCAISSE_TRUSTED_PROXIES", 0)
 if ENCAISSE_TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("ENCAISSE_TRUSTED_PROXIES cannot be negative")
+# Password-reset emails asked per address typed, and per client address, per hour.
+ENCAISSE_PASSWORD_RESET_LIMIT = env_positive_int("ENCAISSE_PASSWORD_RESET_LIMIT", 5)
+ENCAISSE_PASSWORD_RESET_IP_LIMIT = env_positive_int("ENCAISSE_PASSWORD_RESET_IP_LIMIT", 20)
 
 # Product knobs.
 ENCAISSE_PAGE_SIZE = env_int("ENCAISSE_PAGE_SIZE", 50)
