@@ -104,4 +104,7 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
         assert not alive, [p.cmdline() for p in alive]
     finally:
         if server.poll() is None:
+            # A failed assertion must not leave the server, worker or scheduler running.
+            for child in psutil.Process(server.pid).children(recursive=True):
+                child.kill()
             server.kill()
