@@ -1,12 +1,14 @@
 """Encaisse settings: one file, every knob from the environment.
 
-Embedded default: SQLite in ./var, console email, DEBUG on. Production: set
+Embedded default: SQLite in ./var, console email, DEBUG on (but `encaisse
+serve`, which `make run` starts, turns it off unless DEBUG=1). Production: set
 ENCAISSE_ENV=production, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; invalid or
 missing values fail loudly at start-up rather than at the first request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -37,6 +39,13 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -73,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "encaisse.accounts",
     "encaisse.collab",
     "encaisse.ledger",
@@ -92,6 +102,8 @@ MIDDLEWARE = [
     "encaisse.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "encaisse.urls"
@@ -135,6 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -209,15 +226,44 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A time, a level and a logger on each line: security warnings (lockouts,
+    # throttles) must say when they happened.
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint's progress and its font subsetter log dozens of INFO lines per PDF.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; its warnings (failures) stay, and
+        # `encaisse.security` says each lockout and throttle in one line.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Sign-in protection (django-axes): after ENCAISSE_LOGIN_FAILURE_LIMIT failures
+# within the cool-off, a username, and separately a client address, may not sign
+# in until the cool-off has passed since its last counted failure. Attempts made
+# while locked out are refused without counting, so the time the lockout page
+# gives stays true. Unlock sooner: the admin's "Access attempts", or
+# `encaisse axes_reset_username NAME` / `axes_reset_ip ADDRESS` / `axes_reset`.
+AXES_FAILURE_LIMIT = env_positive_int("ENCAISSE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_positive_int("ENCAISSE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "encaisse.web.views.auth.lockout_response"
+# Our own reading of X-Forwarded-For (see accounts/client_ip.py) rather than
+# django-ipware's, whose proxy count is about the header's length.
+AXES_CLIENT_IP_CALLABLE = "encaisse.accounts.client_ip.client_ip"
+# Reverse proxies in front of Encaisse that append to X-Forwarded-For (0: none,
+# the header is ignored and the client is REMOTE_ADDR).
+ENCAISSE_TRUSTED_PROXIES = env_int("ENCAISSE_TRUSTED_PROXIES", 0)
+if ENCAISSE_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("ENCAISSE_TRUSTED_PROXIES cannot be negative")
+# Password-reset emails asked per address typed, and per client address, per hour.
+ENCAISSE_PASSWORD_RESET_LIMIT = env_positive_int("ENCAISSE_PASSWORD_RESET_LIMIT", 5)
+ENCAISSE_PASSWORD_RESET_IP_LIMIT = env_positive_int("ENCAISSE_PASSWORD_RESET_IP_LIMIT", 20)
 
 # Product knobs.
 ENCAISSE_PAGE_SIZE = env_int("ENCAISSE_PAGE_SIZE", 50)

@@ -75,3 +75,31 @@ def stored_actor(actor: User | None) -> User | None:
     """Who acted, as a foreign-key value: None for the system, and for a user
     that is not in the database (a script's unsaved placeholder)."""
     return actor if actor is not None and actor.pk else None
+
+
+class Throttle(models.Model):
+    """Requests counted per key and per fixed time window, to slow down the abuse
+    of a form anyone may send (the password reset: SPEC §1, issue 7).
+
+    One row per (scope, key, window); the counter goes up with a conditional
+    UPDATE, so concurrent requests in several processes all count. `key` is a
+    hash: addresses typed by strangers are not kept in clear.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("throttle")
+        verbose_name_plural = _("throttles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="throttle_one_row_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

@@ -56,3 +56,30 @@ def ensure_demo_users() -> list[DemoLogin]:
             )
         )
     return logins
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo logins when this database holds the demo company's staff, else [].
+
+    The demo is recognised by all of its usernames with their demo e-mail
+    addresses, not by one name: a real company may well have an `admin`.
+    """
+    users = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=[member.username for member in STAFF],
+            email__endswith=f"@{STAFF_EMAIL_DOMAIN}",
+        )
+    }
+    if len(users) < len(STAFF):
+        return []
+    return [
+        DemoLogin(
+            member.username,
+            DEMO_PASSWORD,
+            member.role,
+            member.team,
+            users[member.username].get_full_name(),
+        )
+        for member in STAFF
+    ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from encaisse.accounts.models import User
+from encaisse.accounts.selectors import portfolio_owner_ids
 from encaisse.ledger.models import Customer
 from encaisse.ledger.selectors import customers_visible_to, invoices_visible_to
 from tests.conftest import make_invoice
@@ -41,3 +44,15 @@ def test_an_inactive_user_sees_nothing(everyone: dict[str, User], bobs_customer:
     bob.is_active = False
     bob.save()
     assert not customers_visible_to(bob).exists()
+
+
+def test_the_team_is_looked_up_once_per_user_object_and_a_new_one_sees_a_change(
+    dave: User, bob: User, carol: User, django_assert_num_queries: Any
+) -> None:
+    assert portfolio_owner_ids(dave) == {dave.pk, bob.pk}  # one lookup
+    with django_assert_num_queries(0):
+        assert portfolio_owner_ids(dave) == {dave.pk, bob.pk}
+    carol.team = bob.team  # carol joins dave's team: seen from the next request
+    carol.save()
+    fresh = User.objects.get(pk=dave.pk)
+    assert portfolio_owner_ids(fresh) == {dave.pk, bob.pk, carol.pk}

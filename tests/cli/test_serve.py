@@ -32,6 +32,14 @@ def _status(url: str) -> int:
         return exc.code
 
 
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
 def _wait_for_a_dunning_run(database: Path) -> bool:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -44,7 +52,7 @@ def _wait_for_a_dunning_run(database: Path) -> bool:
 
 def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path: Path) -> None:
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "ENCAISSE_VAR_DIR": str(tmp_path),
     }
@@ -76,6 +84,13 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
             except OSError:
                 time.sleep(0.3)
         assert status == 200
+        # DEBUG is off: the product's own 404 page, not Django's debug page; static
+        # files (ours, the admin's, htmx) are still served from the app folders.
+        status, page = _get(f"http://127.0.0.1:{port}/no-such-page/")
+        assert status == 404 and "ne fait pas partie de votre portefeuille" in page, page[:300]
+        assert "URLconf" not in page
+        for asset in ("web/app.css", "web/htmx.min.js", "admin/css/base.css"):
+            assert _status(f"http://127.0.0.1:{port}/static/{asset}") == 200, asset
         children = psutil.Process(server.pid).children(recursive=True)
         commands = " ".join(" ".join(child.cmdline()) for child in children)
         assert "gunicorn" in commands and "db_worker" in commands
@@ -89,4 +104,7 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
         assert not alive, [p.cmdline() for p in alive]
     finally:
         if server.poll() is None:
+            # A failed assertion must not leave the server, worker or scheduler running.
+            for child in psutil.Process(server.pid).children(recursive=True):
+                child.kill()
             server.kill()

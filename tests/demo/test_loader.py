@@ -118,10 +118,22 @@ def test_command_loads_and_prints_the_logins_then_if_empty_does_nothing() -> Non
     assert counts[1] == 300
 
     again = run("--invoices", "300", "--today", "2026-11-24", "--if-empty")
-    assert DEMO_PASSWORD not in again
     assert (Customer.objects.count(), Invoice.objects.count(), Payment.objects.count()) == counts
+    # Every later start (`make run`) reminds the demo's logins.
+    assert "Marc Delorme, manager" in again
+    assert again.count(DEMO_PASSWORD) == 8
     with pytest.raises(CommandError):
         run("--invoices", "300")
+
+
+def test_a_real_companys_database_gets_no_demo_logins(db: None) -> None:
+    # A real company with customers, and an `admin` like many have.
+    User.objects.create_user(username="admin", email="admin@example.com", password="x" * 12)
+    Customer.objects.create(external_key="C1", name="Client réel")
+    again = run("--invoices", "300", "--if-empty")
+    assert "données de démonstration non chargées" in again
+    assert DEMO_PASSWORD not in again
+    assert Invoice.objects.count() == 0
 
 
 def test_command_writes_csv_and_fec(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.http import HttpRequest
 from django.test import Client
 
 from encaisse.accounts.models import User
@@ -83,7 +84,8 @@ def carols(carols_customer: Customer) -> Portfolio:
 @pytest.fixture
 def login(client: Client):  # type: ignore[no-untyped-def]
     def as_user(user: User) -> Client:
-        assert client.login(username=user.username, password=PASSWORD)
+        # django-axes needs the request that signs in: a blank one stands for it.
+        assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
         return client
 
     return as_user

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from encaisse.accounts.models import User
@@ -174,6 +176,19 @@ def test_a_banner_says_when_the_freshness_guard_holds_automatic_sends(
     assert 'id="freshness-banner"' in page_of(client, alice)
     ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
     assert 'id="freshness-banner"' not in page_of(client, alice)
+
+
+def test_one_page_reads_the_freshness_and_the_viewers_team_once(
+    client: Client, dave: User, bob_messages: Messages
+) -> None:
+    client.force_login(dave)  # dave leads team North: his scope needs its members
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/dunning/").status_code == 200
+    sqls = [query["sql"] for query in captured.captured_queries]
+    assert sum('FROM "ledger_payment"' in sql for sql in sqls) == 1
+    assert sum('FROM "ledger_importbatch"' in sql for sql in sqls) == 1
+    assert sum('"accounts_team"."lead_id"' in sql for sql in sqls) == 1
+    assert len(sqls) <= 22
 
 
 def test_the_preview_shows_a_future_day_scoped_to_the_viewer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import HttpRequest
 from django.test import Client
 
 from encaisse.accounts.models import User
@@ -27,4 +28,4 @@ def test_password_reset_email_reaches_a_real_smtp_server_in_french(
     new = "une-phrase-de-passe-solide-42"
     done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
-    assert client.login(username="bob", password=new)
+    assert client.login(request=HttpRequest(), username="bob", password=new)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from encaisse.web.views import core, home
+from encaisse.web.views import auth, core, home
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        auth.ThrottledPasswordResetView.as_view(
             template_name="web/auth/password_reset_form.html",
             email_template_name="web/auth/password_reset_email.txt",
             subject_template_name="web/auth/password_reset_subject.txt",
@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        auth.UnlockingPasswordResetConfirmView.as_view(
             template_name="web/auth/password_reset_confirm.html",
             success_url=reverse_lazy("password_reset_complete"),
         ),

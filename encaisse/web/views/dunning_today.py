@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from encaisse.collab.models import TaskKind
-from encaisse.dunning.delivery.freshness import ledger_age, ledger_is_stale
+from encaisse.dunning.delivery.freshness import ledger_freshness
 from encaisse.dunning.engine.group import Group
 from encaisse.dunning.models import DunningSettings, MessageState
 from encaisse.dunning.selectors import (
@@ -65,6 +65,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
     failed = failures(user)
     tasks = tasks_created_on(user, on)
     policy = DunningSettings.current()
+    freshness = ledger_freshness(policy)
     counts = day_counts(user, on)
     labels = dict(TaskKind.choices)
     task_kinds = [
@@ -82,19 +83,15 @@ def today_page(request: HttpRequest) -> HttpResponse:
         "tasks": list(tasks[:TASK_ROWS]),
         "tasks_total": sum(n for _label, n in task_kinds),
         "task_kinds": task_kinds,
-        "stale": ledger_is_stale(),
-        "ledger_age_hours": _hours(ledger_age()),
-        "freshness_max_hours": policy.freshness_max_hours,
+        "stale": freshness.stale,
+        "ledger_age_hours": freshness.age_hours,
+        "freshness_max_hours": freshness.max_hours,
         "first_run_confirmed": policy.first_run_confirmed,
         "runs": recent_runs(),
         "preview_form": PreviewDateForm(today=on, initial={"on": on + dt.timedelta(days=7)}),
         "horizon": PREVIEW_HORIZON_DAYS,
     }
     return render(request, "web/dunning/today.html", context)
-
-
-def _hours(age: dt.timedelta | None) -> int | None:
-    return None if age is None else int(age.total_seconds() // 3600)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ started and stopped together."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -56,11 +57,16 @@ class Command(BaseCommand):
             )
         if not options["no_scheduler"]:
             commands.append([python, "-m", "encaisse.cli", "scheduler"])
-        processes = [subprocess.Popen(command) for command in commands]
+        env = dict(os.environ)
+        # A served Encaisse shows its own 404 and 500 pages, never Django's debug
+        # pages (which print settings and code): DEBUG is off unless asked for.
+        if not env.get("DEBUG"):
+            env["DEBUG"] = "0"
+        processes = [subprocess.Popen(command, env=env) for command in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Encaisse on http://{options['host']}:{options['port']}/ ")
-            + f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}); "
-            "Ctrl-C stops the server, the worker and the scheduler."
+            + f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+            f"DEBUG={env['DEBUG']}); Ctrl-C stops the server, the worker and the scheduler."
         )
 
         def stop(*_: Any) -> None:

@@ -15,7 +15,7 @@ from encaisse.demo.generator import DEFAULT_SEED
 from encaisse.demo.history import load_with_history
 from encaisse.demo.loader import DemoDatabaseNotEmpty
 from encaisse.demo.simulator import DayReport, merge
-from encaisse.demo.users import DemoLogin
+from encaisse.demo.users import DemoLogin, demo_logins
 from encaisse.ledger.models import Customer
 from encaisse.lib.cli import iso_date_option
 
@@ -87,6 +87,10 @@ class Command(BaseCommand):
         else:
             if options["if_empty"] and Customer.objects.exists():
                 self.stdout.write(_("The database already has customers: demo data not loaded."))
+                # `make run` starts with --if-empty: remind the demo's logins at every start.
+                logins = demo_logins()
+                if logins:
+                    self._print_logins(logins)
                 return
             history_days = self._history_days(options)
             try:
