@@ -18,9 +18,18 @@ from encaisse.accounts.models import User
 from encaisse.accounts.selectors import account_managers_visible_to
 from encaisse.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus, Payment
 from encaisse.ledger.models.payment import PaymentMethod
-from encaisse.ledger.selectors import in_overdue_bucket, open_invoices, overdue_invoices
+from encaisse.ledger.selectors import (
+    customers_visible_to,
+    in_overdue_bucket,
+    open_invoices,
+    overdue_invoices,
+)
 from encaisse.lib.text import folded
 from encaisse.web.forms.choices import FrenchOrderModelChoiceField
+
+# A name search naming up to this many customers passes their ids (the planner
+# then reads their rows through the customer index); more, a subquery.
+NAMED_CUSTOMERS_LISTED = 1_000
 
 # Every ordering ends with the primary key so that pages never overlap. Names
 # sort by their folded key: French order on both databases, from an index.
@@ -55,16 +64,6 @@ PAYMENT_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _customer_named(q: str) -> Q:
-    """Rows whose customer's name holds `q`, accents and case ignored.
-
-    A subquery (not a join) so the database finds the few matching customers
-    first, then their rows through the customer indexes.
-    """
-    named = Customer.objects.filter(name_key__contains=folded(q)).values("pk")
-    return Q(customer_id__in=named)
-
-
 class ListFilterForm(forms.Form):
     """Common behaviour: lenient (a bad value is ignored), scoped choices."""
 
@@ -91,6 +90,23 @@ class ListFilterForm(forms.Form):
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         return self.cleaned_data.get(name) or None
+
+    def customers_named(self, q: str) -> Q | None:
+        """Rows of the visible customers whose name holds `q` (accents and case
+        ignored); None when no name does.
+
+        Invoices and payments are searched by customer name or by their own
+        reference, not both at once: an OR of the two defeats every index and
+        reads the whole table (0.5 s at a million invoices), while each alone is
+        a few index lookups (the name) or the scan the reference search always was.
+        """
+        named = customers_visible_to(self.user).filter(name_key__contains=folded(q))
+        ids = list(named.values_list("pk", flat=True)[: NAMED_CUSTOMERS_LISTED + 1])
+        if not ids:
+            return None
+        if len(ids) > NAMED_CUSTOMERS_LISTED:
+            return Q(customer_id__in=named.values("pk"))
+        return Q(customer_id__in=ids)
 
     @property
     def ordering(self) -> tuple[str, ...]:
@@ -161,7 +177,7 @@ class InvoiceFilterForm(ListFilterForm):
         if bucket := self.value("bucket"):
             invoices = in_overdue_bucket(invoices, bucket, today)
         if q := (self.value("q") or "").strip():
-            invoices = invoices.filter(Q(number__istartswith=q) | _customer_named(q))
+            invoices = invoices.filter(self.customers_named(q) or Q(number__istartswith=q))
         if manager := self.value("manager"):
             invoices = invoices.filter(customer__account_manager=manager)
         if customer := self.value("customer"):
@@ -202,7 +218,7 @@ class PaymentFilterForm(ListFilterForm):
         del today  # same signature as the other lists
         if q := (self.value("q") or "").strip():
             payments = payments.filter(
-                Q(bank_reference__icontains=q) | Q(external_key=q) | _customer_named(q)
+                self.customers_named(q) or Q(bank_reference__icontains=q) | Q(external_key=q)
             )
         if manager := self.value("manager"):
             payments = payments.filter(customer__account_manager=manager)
