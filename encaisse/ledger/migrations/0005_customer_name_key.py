@@ -25,6 +25,13 @@ def fill_keys(apps: Any, schema_editor: Any) -> None:
         last = batch[-1][0]
 
 
+def analyze(apps: Any, schema_editor: Any) -> None:
+    """Fresh statistics for the new indexes. SQLite rebuilt the table (dropping
+    its statistics): without them it sorted a million invoices by customer
+    instead of walking customers by name (250 ms → 1 ms)."""
+    schema_editor.execute("ANALYZE ledger_customer")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0004_unallocated_indexes"),
@@ -64,4 +71,5 @@ class Migration(migrations.Migration):
                 fields=["account_manager", "name_key"], name="customer_manager_name_key"
             ),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
