@@ -42,7 +42,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("legal_name", "siren", "currency")
+    list_display = ("legal_name", "siren", "currency", "language")
 
 
 @admin.register(Customer)
