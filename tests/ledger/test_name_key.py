@@ -57,7 +57,7 @@ def test_the_demo_loader_folds_the_names() -> None:
 
 def test_the_migration_folds_the_names_already_there() -> None:
     fill_keys = __import__(
-        "encaisse.ledger.migrations.0005_customer_name_key", fromlist=["fill_keys"]
+        "encaisse.ledger.migrations.0006_customer_name_key", fromlist=["fill_keys"]
     ).fill_keys
     for name in ("Été", "Agence de la Côte", "ANDRÉ"):
         make_customer(None, name)

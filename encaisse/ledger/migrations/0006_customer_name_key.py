@@ -34,7 +34,7 @@ def analyze(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0004_unallocated_indexes"),
+        ("ledger", "0005_payment_created_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
