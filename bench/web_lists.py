@@ -29,15 +29,15 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from encaisse.accounts.models import User  # noqa: E402
-from encaisse.ledger.models import Customer  # noqa: E402
+from encaisse.ledger.selectors import customers_visible_to  # noqa: E402
 
 USERS = ("finance", "manager", "commercial1")
 RUNS = 5
 
 
 def urls(user: User) -> list[str]:
-    customer = Customer.objects.filter(account_manager=user).order_by("-open_balance").first()
-    customer = customer or Customer.objects.order_by("-open_balance").first()
+    # A customer the user may see (a manager owns none: one of his team's).
+    customer = customers_visible_to(user).order_by("-open_balance").first()
     assert customer is not None
     some = customer.pk
     return [
@@ -45,7 +45,9 @@ def urls(user: User) -> list[str]:
         "/customers/?sort=-balance",
         "/customers/?sort=-balance&page=20",
         "/customers/?q=boulangerie",
+        "/customers/?q=electricite",
         "/customers/?q=5",
+        "/customers/?sort=-name&page=20",
         "/customers/?overdue=on&sort=-balance",
         "/customers/?status=on_hold",
         "/invoices/",
@@ -56,10 +58,15 @@ def urls(user: User) -> list[str]:
         "/invoices/?bucket=1-30&sort=-balance",
         "/invoices/?status=all&sort=-due",
         "/invoices/?q=FA2026-00001",
+        "/invoices/?q=electricite joly",
+        "/invoices/?sort=customer",
+        "/invoices/?sort=-customer&status=all",
         f"/invoices/?customer={some}&status=all",
         "/payments/",
         "/payments/?on_account=on",
         "/payments/?page=20",
+        "/payments/?q=negoce",
+        "/payments/?sort=customer",
         f"/customers/{some}/",
     ]
 

@@ -28,6 +28,7 @@ from encaisse.dunning.models import (
 )
 from encaisse.ledger.models import Customer
 from encaisse.ledger.selectors import customers_visible_to, invoices_visible_to, overdue_invoices
+from encaisse.lib.text import in_french_order
 
 
 def messages_visible_to(user: User) -> QuerySet[DunningMessage]:
@@ -105,7 +106,7 @@ def day_groups(user: User, on: dt.date, customers: list[Customer]) -> list[Custo
 def day_customers(user: User, on: dt.date) -> QuerySet[Customer]:
     """Customers with a message decided on `on`, by name (to paginate the day's page)."""
     ids = DunningMessage.objects.filter(decided_on=on).values("customer_id")
-    return customers_visible_to(user).filter(pk__in=ids).order_by("name", "pk")
+    return customers_visible_to(user).filter(pk__in=ids).order_by("name_key", "pk")
 
 
 def day_counts(user: User, on: dt.date) -> dict[str, int]:
@@ -195,7 +196,10 @@ def plans_overview() -> list[PlanSummary]:
         .values_list("plan_id", "n")
         .order_by()
     )
-    plans = DunningPlan.objects.annotate(step_count=Count("steps")).order_by("-is_default", "name")
+    plans = in_french_order(
+        DunningPlan.objects.annotate(step_count=Count("steps")), key=lambda plan: plan.name
+    )
+    plans.sort(key=lambda plan: not plan.is_default)  # the default first (a stable sort)
     return [PlanSummary(p, p.step_count, overrides.get(p.pk, 0)) for p in plans]
 
 
@@ -229,5 +233,5 @@ def overridden_customers(plan: DunningPlan, user: User, limit: int = 50) -> list
         customers_visible_to(user)
         .filter(Q(dunning__plan=plan))
         .select_related("account_manager")
-        .order_by("name")[:limit]
+        .order_by("name_key", "pk")[:limit]
     )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from encaisse.ledger.models import (
     Allocation,
@@ -10,6 +11,7 @@ from encaisse.ledger.models import (
     Invoice,
     Payment,
 )
+from encaisse.lib.text import folded
 
 
 class LedgerRecordAdmin(admin.ModelAdmin):
@@ -40,17 +42,30 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("legal_name", "siren", "currency")
+    list_display = ("legal_name", "siren", "currency", "language")
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "external_key", "siren", "account_manager", "status", "open_balance")
+    list_display = (
+        "customer_name", "external_key", "siren", "account_manager", "status", "open_balance",
+    )  # fmt: skip
     list_filter = ("status", "account_manager")
     search_fields = ("name", "siren", "external_key")
     raw_id_fields = ("account_manager",)
     readonly_fields = ("open_balance",)
     inlines = [ContactInline]
+
+    @admin.display(description=_("name"), ordering="name_key")
+    def customer_name(self, customer: Customer) -> str:
+        return customer.name
+
+    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        """Names are found whatever their accents and case, as on the customer list."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(name_key__contains=folded(search_term))
+        return results, may_have_duplicates
 
 
 @admin.register(Contact)

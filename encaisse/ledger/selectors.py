@@ -18,6 +18,7 @@ from encaisse.accounts.selectors import portfolio_owner_ids
 from encaisse.ledger.models import CreditNote, Customer, ImportBatch, Invoice, Payment
 from encaisse.ledger.models.imports import ImportStatus
 from encaisse.ledger.models.invoice import OPEN_STATUSES
+from encaisse.lib import bulk
 from encaisse.lib.money import ZERO, round_money
 
 
@@ -136,6 +137,20 @@ def overdue_amounts_by_customer(customer_ids: list[int], today: dt.date) -> dict
         .annotate(total=Sum("balance"))
     )
     return {row["customer_id"]: row["total"] for row in rows}
+
+
+def first_customers_by_name(customer_ids: set[int], limit: int) -> list[Customer]:
+    """The first `limit` of these customers in French name order.
+
+    The ids may be tens of thousands (a preview day on a large ledger): their
+    keys are read in chunks, sorted here, and only the first rows loaded.
+    """
+    keys = bulk.select_in(
+        "SELECT id, name_key FROM ledger_customer WHERE id IN ({marks})", customer_ids
+    )
+    first = [pk for pk, _key in sorted(keys, key=lambda row: (row[1], row[0]))[:limit]]
+    customers = Customer.objects.in_bulk(first)
+    return [customers[pk] for pk in first]
 
 
 def ledger_refreshed_at() -> dt.datetime | None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from argparse import ArgumentParser
 from collections.abc import Callable
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 
@@ -22,3 +26,24 @@ def iso_date_option(option: str) -> Callable[[str], dt.date]:
             ) from error
 
     return parse
+
+
+def add_language_option(parser: ArgumentParser) -> None:
+    """`--language fr|en`: the language of a command's report, over the default
+    (the --user's language, else the company's: `ledger.language.language_for`)."""
+    parser.add_argument(
+        "--language",
+        choices=[code for code, _name in settings.LANGUAGES],
+        default=None,
+        help=_("language of the report (default: the user's, else the company's)"),
+    )
+
+
+def number(value: int | Decimal, places: int | None = None) -> str:
+    """A count or a figure for a report, in the active language: "1 234" / "1,234"."""
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def labelled(label: object, value: object) -> str:
+    """ "label: value", with the space French puts before the colon."""
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}

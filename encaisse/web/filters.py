@@ -18,15 +18,27 @@ from encaisse.accounts.models import User
 from encaisse.accounts.selectors import account_managers_visible_to
 from encaisse.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus, Payment
 from encaisse.ledger.models.payment import PaymentMethod
-from encaisse.ledger.selectors import in_overdue_bucket, open_invoices, overdue_invoices
+from encaisse.ledger.selectors import (
+    customers_visible_to,
+    in_overdue_bucket,
+    open_invoices,
+    overdue_invoices,
+)
+from encaisse.lib.text import folded
+from encaisse.web.forms.choices import FrenchOrderModelChoiceField
 
-# Every ordering ends with the primary key so that pages never overlap.
+# A name search naming up to this many customers passes their ids (the planner
+# then reads their rows through the customer index); more, a subquery.
+NAMED_CUSTOMERS_LISTED = 1_000
+
+# Every ordering ends with the primary key so that pages never overlap. Names
+# sort by their folded key: French order on both databases, from an index.
 CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
+    "name": ("name_key", "id"),
+    "-name": ("-name_key", "-id"),
     "balance": ("open_balance", "id"),
     "-balance": ("-open_balance", "-id"),
-    "status": ("status", "name", "id"),
+    "status": ("status", "name_key", "id"),
 }
 INVOICE_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("due_date", "id"),
@@ -37,12 +49,18 @@ INVOICE_SORTS: dict[str, tuple[str, ...]] = {
     "-amount": ("-amount", "-id"),
     "number": ("number", "id"),
     "-number": ("-number", "-id"),
+    # A customer's invoices together, oldest due first (the (customer, due_date) index).
+    "customer": ("customer__name_key", "customer_id", "due_date", "id"),
+    "-customer": ("-customer__name_key", "-customer_id", "-due_date", "-id"),
 }
 PAYMENT_SORTS: dict[str, tuple[str, ...]] = {
     "-date": ("-date", "-id"),
     "date": ("date", "id"),
     "-amount": ("-amount", "-id"),
     "amount": ("amount", "id"),
+    # A customer's payments together, latest first (the (customer, date) index).
+    "customer": ("customer__name_key", "customer_id", "-date", "-id"),
+    "-customer": ("-customer__name_key", "-customer_id", "date", "id"),
 }
 
 
@@ -53,8 +71,9 @@ class ListFilterForm(forms.Form):
     default_sort = ""
 
     q = forms.CharField(required=False, max_length=100)
-    # Labelled by User.__str__ (full name, else username); scoped choices set in __init__.
-    manager = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    # Labelled by User.__str__ (full name, else username), in French order;
+    # scoped choices set in __init__.
+    manager = FrenchOrderModelChoiceField(queryset=User.objects.none(), required=False)
     customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.CharField(required=False)
 
@@ -63,9 +82,7 @@ class ListFilterForm(forms.Form):
         self.user = user
         manager_field = self.fields["manager"]
         assert isinstance(manager_field, forms.ModelChoiceField)
-        manager_field.queryset = account_managers_visible_to(user).order_by(
-            "first_name", "last_name", "username"
-        )
+        manager_field.queryset = account_managers_visible_to(user)
         manager_field.empty_label = _("All account managers")
 
     def value(self, name: str) -> Any:
@@ -73,6 +90,23 @@ class ListFilterForm(forms.Form):
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         return self.cleaned_data.get(name) or None
+
+    def customers_named(self, q: str) -> Q | None:
+        """Rows of the visible customers whose name holds `q` (accents and case
+        ignored); None when no name does.
+
+        Invoices and payments are searched by customer name or by their own
+        reference, not both at once: an OR of the two defeats every index and
+        reads the whole table (0.5 s at a million invoices), while each alone is
+        a few index lookups (the name) or the scan the reference search always was.
+        """
+        named = customers_visible_to(self.user).filter(name_key__contains=folded(q))
+        ids = list(named.values_list("pk", flat=True)[: NAMED_CUSTOMERS_LISTED + 1])
+        if not ids:
+            return None
+        if len(ids) > NAMED_CUSTOMERS_LISTED:
+            return Q(customer_id__in=named.values("pk"))
+        return Q(customer_id__in=ids)
 
     @property
     def ordering(self) -> tuple[str, ...]:
@@ -98,10 +132,11 @@ class CustomerFilterForm(ListFilterForm):
         q = (self.value("q") or "").strip()
         if q:
             digits = q.replace(" ", "")
+            by_name = Q(name_key__contains=folded(q))
             if digits.isdigit():
-                customers = customers.filter(Q(siren__startswith=digits[:9]) | Q(name__icontains=q))
+                customers = customers.filter(Q(siren__startswith=digits[:9]) | by_name)
             else:
-                customers = customers.filter(name__icontains=q)
+                customers = customers.filter(by_name)
         if manager := self.value("manager"):
             customers = customers.filter(account_manager=manager)
         if status := self.value("status"):
@@ -142,7 +177,7 @@ class InvoiceFilterForm(ListFilterForm):
         if bucket := self.value("bucket"):
             invoices = in_overdue_bucket(invoices, bucket, today)
         if q := (self.value("q") or "").strip():
-            invoices = invoices.filter(number__istartswith=q)
+            invoices = invoices.filter(self.customers_named(q) or Q(number__istartswith=q))
         if manager := self.value("manager"):
             invoices = invoices.filter(customer__account_manager=manager)
         if customer := self.value("customer"):
@@ -182,7 +217,9 @@ class PaymentFilterForm(ListFilterForm):
     def apply(self, payments: QuerySet[Payment], today: dt.date) -> QuerySet[Payment]:
         del today  # same signature as the other lists
         if q := (self.value("q") or "").strip():
-            payments = payments.filter(Q(bank_reference__icontains=q) | Q(external_key=q))
+            payments = payments.filter(
+                self.customers_named(q) or Q(bank_reference__icontains=q) | Q(external_key=q)
+            )
         if manager := self.value("manager"):
             payments = payments.filter(customer__account_manager=manager)
         if customer := self.value("customer"):

@@ -116,6 +116,9 @@ def test_command_loads_and_prints_the_logins_then_if_empty_does_nothing() -> Non
     assert output.count(DEMO_PASSWORD) == 8
     counts = (Customer.objects.count(), Invoice.objects.count(), Payment.objects.count())
     assert counts[1] == 300
+    # In the demo company's language (French), each count named: "Factures : 300".
+    assert "Factures\u00a0: 300\n" in output and f"Clients\u00a0: {counts[0]}\n" in output
+    assert "Terminé en " in output
 
     again = run("--invoices", "300", "--today", "2026-11-24", "--if-empty")
     assert (Customer.objects.count(), Invoice.objects.count(), Payment.objects.count()) == counts
@@ -137,7 +140,8 @@ def test_a_real_companys_database_gets_no_demo_logins(db: None) -> None:
 
 
 def test_command_writes_csv_and_fec(tmp_path: Path) -> None:
-    run("--invoices", "200", "--today", "2026-11-24", "--csv", str(tmp_path / "csv"))
+    output = run("--invoices", "200", "--today", "2026-11-24", "--csv", str(tmp_path / "csv"))
+    assert "invoices.csv\u00a0: 200 lignes\n" in output
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
         "credit_notes.csv",
         "customers.csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from encaisse.collab.models import Activity, Task, TaskKind, TaskStatus
 from encaisse.demo.behaviours import Behaviour
@@ -287,8 +288,7 @@ def test_ledger_kpis_on_a_hand_computed_ledger() -> None:
 def run(command: str, *args: str, language: str = "en") -> str:
     """The command's output in `language` (the product speaks French by default)."""
     out = StringIO()
-    with translation.override(language):
-        call_command(command, *args, stdout=out, stderr=StringIO(), verbosity=0)
+    call_command(command, *args, "--language", language, stdout=out, stderr=StringIO(), verbosity=0)
     return out.getvalue()
 
 
@@ -312,6 +312,10 @@ def test_simulate_prints_weekly_figures_and_writes_each_email_to_the_sink(tmp_pa
     assert DunningRun.objects.count() == 10
     with pytest.raises(CommandError):
         run("simulate", "--days", "1", "--start", SIM_TODAY.isoformat())
+    # One more day, in French: the singular, French numbers.
+    french = run("simulate", "--days", "1", "--sink", "memory", language="fr")
+    assert re.search(r"\n1 jour\u00a0: \d+ factures? émises?, \d+ paiements?, ", french), french
+    assert re.search(r"DSO \d+,\d → \d+,\d jours?\.", french), french
 
 
 def test_demo_if_empty_loads_sixty_days_of_dunning_history() -> None:

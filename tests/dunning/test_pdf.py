@@ -152,6 +152,54 @@ def test_a_formal_notice_in_english_reads_in_english(customer: Customer) -> None
     assert "legal action" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "deadline", "consequence"),
+    [("fr", "23/09/2025", "procédures judiciaires"), ("en", "09/23/2025", "legal action")],
+)
+def test_a_formal_notice_states_its_deadline_and_its_consequences_once(
+    customer: Customer, language: str, deadline: str, consequence: str
+) -> None:
+    """The default text says both; the PDF's payment box and closing line do not
+    repeat them (they did: the deadline three times, the consequences twice)."""
+    two_late_invoices(customer)
+
+    _pages, text = pdf_text(document(customer, "formal_notice", language))
+
+    assert text.count(deadline) == 1
+    assert text.count(consequence) == 1
+    assert "injonction" not in text and "order for payment" not in text
+    # The email the PDF is attached to is the template's text: once there too.
+    template = MessageTemplate.objects.get(code="formal_notice", language=language)
+    lines = lines_for(list(customer.invoices.all()), ON, claims=True)
+    email = content_render(
+        template=template,
+        customer=customer,
+        lines=lines,
+        on=ON,
+        channel="formal_notice",
+        signer=None,
+    )
+    assert email.text.count(deadline) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "deadline", "consequence"),
+    [("fr", "23/09/2025", "injonction de payer"), ("en", "09/23/2025", "order for payment")],
+)
+def test_a_formal_notice_whose_text_omits_the_deadline_still_states_it_once(
+    customer: Customer, language: str, deadline: str, consequence: str
+) -> None:
+    two_late_invoices(customer)
+    template = MessageTemplate.objects.get(code="formal_notice", language=language)
+    template.body = "{{ contact_name }}\n\n{{ invoices_table }}\n\n{{ sender_name }}"
+    template.save()
+
+    _pages, text = pdf_text(document(customer, "formal_notice", language))
+
+    assert text.count(deadline) == 1  # in the payment box
+    assert text.count(consequence) == 1  # and what follows if it passes
+
+
 def test_a_reminder_letter_claims_no_penalties(customer: Customer) -> None:
     first, _second = two_late_invoices(customer)
 

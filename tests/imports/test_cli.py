@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Customer, ImportBatch
@@ -16,9 +15,9 @@ from encaisse.ledger.models import Customer, ImportBatch
 pytestmark = pytest.mark.django_db
 
 
-def _call(*args: str) -> str:
+def _call(*args: str, language: str = "en") -> str:
     out = StringIO()
-    call_command("import", *args, stdout=out, stderr=StringIO())
+    call_command("import", *args, "--language", language, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -26,7 +25,7 @@ def test_import_then_dry_run_reimport(tmp_path: Path, alice: User) -> None:
     path = tmp_path / "clients.csv"
     path.write_text("external_key;name\nC1;Dupont\nC2;Martin\n", encoding="utf-8")
     output = _call("customers", str(path), "--user", "alice")
-    assert "applied" in output and "created 2" in output
+    assert "applied" in output and "created 2" in output and "2 rows read" in output
     assert ImportBatch.objects.get().actor == alice
     output = _call("customers", str(path), "--dry-run")
     assert "valid" in output and "unchanged 2" in output
@@ -38,7 +37,9 @@ def test_rejected_file_prints_errors_and_exits_non_zero(tmp_path: Path) -> None:
     path.write_text("external_key;name\nC1;Dupont\nC1;Twice\n", encoding="utf-8")
     out = StringIO()
     with pytest.raises(CommandError) as excinfo:
-        call_command("import", "customers", str(path), stdout=out, stderr=StringIO())
+        call_command(
+            "import", "customers", str(path), "--language", "en", stdout=out, stderr=StringIO()
+        )
     assert excinfo.value.returncode == 1
     assert "clients.csv:3: external_key: " in out.getvalue()
     assert Customer.objects.count() == 0
@@ -104,8 +105,8 @@ def test_refused_files_exit_non_zero_naming_the_line(
     path = tmp_path / "f.csv"
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     out = StringIO()
-    with translation.override("en"), pytest.raises(CommandError) as excinfo:
-        call_command("import", kind, str(path), stdout=out, stderr=StringIO())
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import", kind, str(path), "--language", "en", stdout=out, stderr=StringIO())
     assert excinfo.value.returncode == 1
     assert printed in out.getvalue()
     assert "created 0" in out.getvalue()  # a rejected file creates nothing, and says so
@@ -118,3 +119,43 @@ def test_excel_unicode_text_imports_from_the_command_line(tmp_path: Path) -> Non
     output = _call("customers", str(path))
     assert "applied" in output and "encoding utf-16" in output
     assert Customer.objects.get().name == "Café Ökö"
+
+
+def test_the_report_speaks_the_user_language_else_the_company_language(
+    tmp_path: Path, alice: User
+) -> None:
+    """No --language: the --user's language, else the company's; French numbers."""
+    path = tmp_path / "clients.csv"
+    rows = "".join(f"C{n};Client {n}\n" for n in range(1, 1236))
+    path.write_text("external_key;name\n" + rows, encoding="utf-8")
+    out = StringIO()
+    call_command("import", "customers", str(path), "--dry-run", stdout=out, stderr=StringIO())
+    french = out.getvalue()  # no company row, no user: LANGUAGE_CODE, French
+    assert "clients.csv\u00a0: valide (Clients (CSV), essai à blanc)" in french
+    assert "1\u00a0235 lignes lues, aucune en erreur." in french
+    assert "créations\u00a0: 1\u00a0235, mises à jour\u00a0: 0" in french
+    alice.language = "en"
+    alice.save()
+    out = StringIO()
+    call_command(
+        "import", "customers", str(path), "--dry-run", "--user", "alice", stdout=out,
+        stderr=StringIO(),
+    )  # fmt: skip
+    assert "1,235 rows read, none with errors." in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("rows", "french", "english"),
+    [
+        (0, "0 ligne lue, aucune en erreur.", "0 rows read, none with errors."),
+        (1, "1 ligne lue, aucune en erreur.", "1 row read, none with errors."),
+        (2, "2 lignes lues, aucune en erreur.", "2 rows read, none with errors."),
+    ],
+)
+def test_one_row_read_is_singular_in_french_and_english(
+    tmp_path: Path, rows: int, french: str, english: str
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("external_key;name\n" + "".join(f"C{n};X\n" for n in range(rows)))
+    assert french in _call("customers", str(path), "--dry-run", language="fr")
+    assert english in _call("customers", str(path), "--dry-run", language="en")

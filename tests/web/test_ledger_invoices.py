@@ -122,7 +122,9 @@ def test_the_list_runs_a_bounded_number_of_queries(
     few = queries()
     for _ in range(20):
         make_invoice(make_customer(everyone["bob"]), "10.00")
-    assert queries() == few <= 8
+    # 9 at most for a manager: one of them the company's language, read for
+    # users who never chose theirs (web/middleware.py).
+    assert queries() == few <= 9
 
 
 def test_invoice_page(client: Client, bob: User, bobs: Portfolio) -> None:

@@ -20,7 +20,7 @@ from encaisse.dunning.models import (
     MessageTemplate,
 )
 from encaisse.dunning.penalties import late_penalty
-from encaisse.dunning.rendering.sandbox import render_html, render_text
+from encaisse.dunning.rendering.sandbox import render_html, render_text, slots
 from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib.money import format_money
@@ -58,6 +58,9 @@ class Content:
     on_account: Decimal = Decimal("0")  # cash on account deducted from the lines' balances
     on_account_note: str = ""  # the sentence that says so, under the invoices
     values: dict[str, str] = field(default_factory=dict)
+    # The template's own text states the deadline ({{ notice_deadline }}): a
+    # formal notice's PDF then leaves its own statement of it out.
+    states_deadline: bool = False
 
     @property
     def total_claimed(self) -> Decimal:
@@ -221,6 +224,7 @@ def content_render(
             },
         )
         content.values = values
+        content.states_deadline = "notice_deadline" in slots(template.body)
         content.subject = render_text(template.subject, values).replace("\n", " ").strip()
         content.text = render_text(template.body, values)
         content.html = render_html(template.body, values, {"invoices_table": html_table})

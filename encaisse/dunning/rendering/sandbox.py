@@ -69,6 +69,11 @@ def template_errors(text: str) -> list[str]:
     return errors
 
 
+def slots(text: str) -> set[str]:
+    """The placeholders `text` uses."""
+    return set(_SLOT.findall(text))
+
+
 def render_text(text: str, values: Mapping[str, str]) -> str:
     _check(text)
     return _SLOT.sub(lambda m: values.get(m.group(1), ""), text)

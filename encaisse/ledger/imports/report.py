@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from encaisse.lib.cli import number
 
 # Called with the number of bytes read so far, so a CLI or a page can show a bar.
 Progress = Callable[[int], None]
@@ -77,6 +80,20 @@ class ImportReport:
     def labelled_tallies(self) -> list[tuple[str, Tally]]:
         """Tallies with the entity's name in the reader's language, for reports."""
         return [(str(ENTITY_LABELS.get(name, name)), tally) for name, tally in self.tallies.items()]
+
+    @property
+    def reading(self) -> str:
+        """What was read, in the reader's language: "1 ligne lue, aucune en erreur."."""
+        rows = ngettext("%(count)s row read", "%(count)s rows read", self.rows) % {
+            "count": number(self.rows)
+        }
+        if self.error_rows:
+            errors = ngettext("%(count)s with errors", "%(count)s with errors", self.error_rows) % {
+                "count": number(self.error_rows)
+            }
+        else:
+            errors = gettext("none with errors")
+        return gettext("%(rows)s, %(errors)s.") % {"rows": rows, "errors": errors}
 
     def add_error(self, line: int, column: str, reason: str) -> None:
         """One more error; the caller counts the row in `error_rows` once, however many."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from encaisse.ledger.models.fields import currency_field, money_field
+from encaisse.ledger.models.fields import FoldedKeyField, currency_field, money_field
 
 
 class CustomerStatus(models.TextChoices):
@@ -23,11 +25,14 @@ class Customer(models.Model):
 
     `open_balance` is the sum of its invoices' open balances, maintained by the
     ledger services in the same transaction as every change, so that lists can
-    sort by it on a million-invoice ledger.
+    sort by it on a million-invoice ledger. `name_key` is the name folded for
+    French order and accent-insensitive search (`lib.text.folded`).
     """
 
     external_key = models.CharField(_("external key"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    # Lists sort by it (French order) and search in it (accents and case ignored).
+    name_key = FoldedKeyField(_("name, folded"), source="name")
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="", db_index=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, default="")
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, default="")
@@ -66,9 +71,10 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        ordering = ["name"]
+        ordering = ["name_key", "id"]
         indexes = [
-            models.Index(fields=["account_manager", "name"], name="customer_manager_name"),
+            models.Index(fields=["name_key", "id"], name="customer_name_key"),
+            models.Index(fields=["account_manager", "name_key"], name="customer_manager_name_key"),
             models.Index(fields=["open_balance"], name="customer_open_balance"),
         ]
         constraints = [
@@ -79,6 +85,13 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # `save(update_fields=["name"])` must refresh the key the name derives.
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields and "name_key" not in fields:
+            kwargs["update_fields"] = [*fields, "name_key"]
+        super().save(*args, **kwargs)
 
 
 class ContactRole(models.TextChoices):

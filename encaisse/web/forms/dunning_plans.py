@@ -22,6 +22,7 @@ from encaisse.dunning.models import (
     TemplateCode,
 )
 from encaisse.dunning.services.plan_edit import StepFields
+from encaisse.web.forms.choices import FrenchOrderModelChoiceField
 
 
 class PlanForm(forms.Form):
@@ -108,7 +109,7 @@ class StepForm(forms.Form):
         initial=Decimal("0.00"),
     )
     sender = forms.ChoiceField(label=gettext_lazy("Sender"), choices=StepSender.choices)
-    sender_user = forms.ModelChoiceField(
+    sender_user = FrenchOrderModelChoiceField(
         label=gettext_lazy("Finance sender"),
         queryset=User.objects.none(),
         required=False,
@@ -147,7 +148,7 @@ class StepForm(forms.Form):
         self.fields["template_code"].choices = template_code_choices()  # type: ignore[attr-defined]
         self.fields["sender_user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             Q(role__in=[Role.FINANCE, Role.ADMIN]) | Q(is_superuser=True), is_active=True
-        ).order_by("last_name", "first_name", "username")
+        )
 
     def clean_offset_days(self) -> int:
         offset = int(self.cleaned_data["offset_days"])

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from encaisse.dunning.models import MessageTemplate, TemplateCode
@@ -91,6 +91,11 @@ class PreviewDateForm(forms.Form):
             raise forms.ValidationError(_("The preview shows the future: choose today or later."))
         if on > self.today + dt.timedelta(days=PREVIEW_HORIZON_DAYS):
             raise forms.ValidationError(
-                _("The preview looks at most %(days)d days ahead.") % {"days": PREVIEW_HORIZON_DAYS}
+                ngettext(
+                    "The preview looks at most %(days)d day ahead.",
+                    "The preview looks at most %(days)d days ahead.",
+                    PREVIEW_HORIZON_DAYS,
+                )
+                % {"days": PREVIEW_HORIZON_DAYS}
             )
         return on

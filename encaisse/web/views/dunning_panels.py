@@ -11,6 +11,7 @@ from encaisse.accounts.models import User
 from encaisse.dunning.selectors import customer_messages, customer_plan, message_rows
 from encaisse.dunning.services.explain import dunning_explain
 from encaisse.ledger.models import Customer, Invoice
+from encaisse.lib.text import in_french_order
 from encaisse.web.forms.dunning_plans import AssignPlanForm
 from encaisse.web.views.access import may_remind
 
@@ -36,7 +37,8 @@ def customer_panel(customer: Customer, user: User) -> dict[str, Any]:
         form = AssignPlanForm(initial={"plan": own})
         # The plans are loaded already: no second query for the chooser.
         field: Any = form.fields["plan"]
-        field.choices = [("", field.empty_label)] + [(p.pk, p.name) for p in facts.plans]
+        plans = in_french_order(facts.plans, key=lambda plan: plan.name)
+        field.choices = [("", field.empty_label)] + [(p.pk, p.name) for p in plans]
     return {
         "dunning_history": message_rows(rows[:HISTORY_ROWS]),
         "dunning_history_more": len(rows) > HISTORY_ROWS,

@@ -83,7 +83,7 @@ def _preview_customers(user: User) -> list[Customer]:
     customers = most_overdue_customers(user, today, limit=PREVIEW_CUSTOMERS)
     if not customers:
         customers = list(
-            customers_visible_to(user).order_by("-open_balance", "name")[:PREVIEW_CUSTOMERS]
+            customers_visible_to(user).order_by("-open_balance", "name_key")[:PREVIEW_CUSTOMERS]
         )
     return customers
 

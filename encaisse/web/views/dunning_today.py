@@ -36,6 +36,7 @@ from encaisse.dunning.selectors import (
 )
 from encaisse.dunning.services.preview import dunning_preview
 from encaisse.ledger.models import Customer, Invoice
+from encaisse.ledger.selectors import first_customers_by_name
 from encaisse.lib import clock
 from encaisse.web.forms.dunning_reminders import PREVIEW_HORIZON_DAYS, PreviewDateForm
 from encaisse.web.views.listing import is_htmx, paginate, viewer
@@ -124,7 +125,7 @@ def preview_page(request: HttpRequest) -> HttpResponse:
         groups = visible_groups(user, preview.groups)
         context |= {
             "on": on,
-            "rows": _preview_rows(groups[:PREVIEW_GROUPS]),
+            "rows": _preview_rows(groups),
             "group_total": len(groups),
             "shown": min(len(groups), PREVIEW_GROUPS),
             "by_channel": sorted(Counter(g.channel for g in groups).items()),
@@ -141,15 +142,20 @@ def preview_page(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_rows(groups: list[Group]) -> list[PreviewRow]:
-    customers = Customer.objects.in_bulk({g.customer_id for g in groups})
-    invoice_ids = {d.facts.invoice_id for g in groups for d in g.decisions}
+    """The first PREVIEW_GROUPS groups by customer name (French order, as the lists)."""
+    customers = first_customers_by_name({g.customer_id for g in groups}, PREVIEW_GROUPS)
+    rank = {customer.pk: (n, customer) for n, customer in enumerate(customers)}
+    chosen = sorted(
+        (g for g in groups if g.customer_id in rank),
+        key=lambda g: (rank[g.customer_id][0], g.channel),
+    )[:PREVIEW_GROUPS]
+    invoice_ids = {d.facts.invoice_id for g in chosen for d in g.decisions}
     invoices = Invoice.objects.only("number", "due_date", "currency", "customer_id").in_bulk(
         invoice_ids
     )
     rows = []
-    for g in groups:
-        chosen = [invoices[d.facts.invoice_id] for d in g.decisions]
+    for g in chosen:
+        lines = [invoices[d.facts.invoice_id] for d in g.decisions]
         total = sum((d.facts.net for d in g.decisions), Decimal("0"))
-        rows.append(PreviewRow(customers[g.customer_id], g, chosen, total))
-    rows.sort(key=lambda row: (row.customer.name, row.group.channel))
+        rows.append(PreviewRow(rank[g.customer_id][1], g, lines, total))
     return rows

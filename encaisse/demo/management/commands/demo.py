@@ -7,17 +7,31 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from encaisse.demo.csv_files import write_csv
 from encaisse.demo.fec import write_fec
 from encaisse.demo.generator import DEFAULT_SEED
 from encaisse.demo.history import load_with_history
 from encaisse.demo.loader import DemoDatabaseNotEmpty
+from encaisse.demo.sim.table import done_in, dso_change, figures
 from encaisse.demo.simulator import DayReport, merge
 from encaisse.demo.users import DemoLogin, demo_logins
+from encaisse.ledger.language import language_for
 from encaisse.ledger.models import Customer
-from encaisse.lib.cli import iso_date_option
+from encaisse.lib.cli import add_language_option, iso_date_option, labelled, number
+
+# What the loader counted, as the report names it.
+COUNTED = {
+    "customers": gettext_lazy("Customers"),
+    "contacts": gettext_lazy("Contacts"),
+    "invoices": gettext_lazy("Invoices"),
+    "credit_notes": gettext_lazy("Credit notes"),
+    "payments": gettext_lazy("Payments"),
+    "allocations": gettext_lazy("Allocations"),
+}
 
 # `make run` loads with --if-empty: a demo whose dunning has been running for two months.
 IF_EMPTY_HISTORY_DAYS = 60
@@ -60,8 +74,12 @@ class Command(BaseCommand):
             )
             % {"if_empty": IF_EMPTY_HISTORY_DAYS},
         )
+        add_language_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The report speaks --language, else the company's language (the demo
+        # company's once it is loaded), whatever language the loaded data is in.
+        self.language = options["language"]
         invoices: int = options["invoices"]
         if invoices < 1:
             raise CommandError(_("--invoices must be at least 1."))
@@ -75,22 +93,31 @@ class Command(BaseCommand):
             counts = write_csv(
                 options["csv"], invoices=invoices, seed=seed, today=today, progress=progress
             )
-            for filename, rows in counts.items():
-                self.stdout.write(_("%(file)s: %(rows)d rows") % {"file": filename, "rows": rows})
+            with self.reporting():
+                for filename, rows in counts.items():
+                    self.stdout.write(
+                        ngettext("%(file)s: %(count)s row", "%(file)s: %(count)s rows", rows)
+                        % {"file": filename, "count": number(rows)}
+                    )
         elif options["fec"]:
             lines = write_fec(
                 options["fec"], invoices=invoices, seed=seed, today=today, progress=progress
             )
-            self.stdout.write(
-                _("%(file)s: %(lines)d lines") % {"file": options["fec"], "lines": lines}
-            )
+            with self.reporting():
+                self.stdout.write(
+                    ngettext("%(file)s: %(count)s line", "%(file)s: %(count)s lines", lines)
+                    % {"file": options["fec"], "count": number(lines)}
+                )
         else:
             if options["if_empty"] and Customer.objects.exists():
-                self.stdout.write(_("The database already has customers: demo data not loaded."))
-                # `make run` starts with --if-empty: remind the demo's logins at every start.
-                logins = demo_logins()
-                if logins:
-                    self._print_logins(logins)
+                with self.reporting():
+                    self.stdout.write(
+                        _("The database already has customers: demo data not loaded.")
+                    )
+                    # `make run` starts with --if-empty: remind the demo's logins at every start.
+                    logins = demo_logins()
+                    if logins:
+                        self._print_logins(logins)
                 return
             history_days = self._history_days(options)
             try:
@@ -103,13 +130,17 @@ class Command(BaseCommand):
                 )
             except DemoDatabaseNotEmpty as exc:
                 raise CommandError(str(exc)) from exc
-            for name, count in result.counts.items():
-                self.stdout.write(f"{name}: {count}")
-            if days:
-                self._print_history(days)
-            self._print_logins(result.logins)
-        elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(_("Done in %(seconds).1f s.") % {"seconds": elapsed}))
+            with self.reporting():
+                for name, count in result.counts.items():
+                    self.stdout.write(labelled(COUNTED.get(name, name), number(count)))
+                if days:
+                    self._print_history(days)
+                self._print_logins(result.logins)
+        with self.reporting():
+            self.stdout.write(self.style.SUCCESS(done_in(time.monotonic() - started)))
+
+    def reporting(self) -> translation.override:
+        return translation.override(self.language or language_for(None))
 
     @staticmethod
     def _history_days(options: dict[str, Any]) -> int:
@@ -123,22 +154,12 @@ class Command(BaseCommand):
     def _print_history(self, days: list[DayReport]) -> None:
         total = merge(days)
         self.stdout.write(
-            _(
-                "Dunning history simulated from %(first)s to %(last)s: %(issued)d invoices "
-                "issued, %(payments)d payments, %(sent)d messages sent, %(tasks)d tasks done, "
-                "%(promises)d promises, %(disputes)d disputes; DSO %(dso_from)s → %(dso_to)s days."
-            )
+            _("Dunning history simulated from %(first)s to %(last)s: %(figures)s; %(dso)s.")
             % {
                 "first": days[0].day,
                 "last": days[-1].day,
-                "issued": total.issued,
-                "payments": total.payments,
-                "sent": total.sent,
-                "tasks": total.staff.tasks_done,
-                "promises": total.staff.promises,
-                "disputes": total.staff.disputes,
-                "dso_from": days[0].kpis.dso,
-                "dso_to": total.kpis.dso,
+                "figures": figures(total),
+                "dso": dso_change(days[0], total),
             }
         )
 

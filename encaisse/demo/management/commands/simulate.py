@@ -10,13 +10,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 
-from encaisse.demo.sim.table import kpi_table, step_label, step_names, weeks
+from encaisse.demo.sim.table import (
+    done_in,
+    dso_change,
+    euros,
+    figures,
+    kpi_table,
+    step_label,
+    step_names,
+    weeks,
+)
 from encaisse.demo.simulator import DayReport, SimulationRefused, merge, simulate
 from encaisse.dunning.services.run import RunRefused
-from encaisse.lib.cli import iso_date_option
+from encaisse.ledger.language import language_for
+from encaisse.lib.cli import add_language_option, iso_date_option, number
 
 MEMORY = "memory"
 
@@ -44,6 +56,7 @@ class Command(BaseCommand):
             default=None,
             help=_("directory for the emails (default var/sink/), or “memory” to keep none"),
         )
+        add_language_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         days: int = options["days"]
@@ -61,11 +74,14 @@ class Command(BaseCommand):
             )
         except (SimulationRefused, RunRefused) as exc:
             raise CommandError(str(exc)) from exc
-        self._print(reports, weekly=options["weekly"])
-        if sink is not None:
-            self.stdout.write(_("Emails written to %(path)s") % {"path": sink})
-        elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(_("Done in %(seconds).1f s.") % {"seconds": elapsed}))
+        # The report in the company's language (or --language); what the days
+        # wrote (tasks, timeline) is in the company's, whatever the report's.
+        with translation.override(options["language"] or language_for(None)):
+            self._print(reports, weekly=options["weekly"])
+            if sink is not None:
+                self.stdout.write(_("Emails written to %(path)s") % {"path": sink})
+            elapsed = time.monotonic() - started
+            self.stdout.write(self.style.SUCCESS(done_in(elapsed)))
 
     @staticmethod
     def _sink(raw: str | None) -> Path | None:
@@ -86,25 +102,18 @@ class Command(BaseCommand):
         self.stdout.write(buffer.getvalue(), ending="")
         legend = ", ".join(f"{step_label(o)} {names.get(o, '?')}" for o in offsets)
         self.stdout.write(_("Messages or tasks per step: %(legend)s") % {"legend": legend})
-        first, last = reports[0].kpis, total.kpis
+        overdue_from, overdue_to = reports[0].kpis.overdue, total.kpis.overdue
         self.stdout.write(
-            _(
-                "%(days)d days: %(issued)d invoices issued, %(payments)d payments, "
-                "%(sent)d messages sent, %(tasks)d tasks done, %(promises)d promises, "
-                "%(disputes)d disputes; overdue %(overdue_from)s → %(overdue_to)s €, "
-                "DSO %(dso_from)s → %(dso_to)s days."
+            ngettext(
+                "%(days)s day: %(figures)s; overdue %(overdue_from)s → %(overdue_to)s €, %(dso)s.",
+                "%(days)s days: %(figures)s; overdue %(overdue_from)s → %(overdue_to)s €, %(dso)s.",
+                len(reports),
             )
             % {
-                "days": len(reports),
-                "issued": total.issued,
-                "payments": total.payments,
-                "sent": total.sent,
-                "tasks": total.staff.tasks_done,
-                "promises": total.staff.promises,
-                "disputes": total.staff.disputes,
-                "overdue_from": f"{first.overdue:,.0f}".replace(",", " "),
-                "overdue_to": f"{last.overdue:,.0f}".replace(",", " "),
-                "dso_from": first.dso,
-                "dso_to": last.dso,
+                "days": number(len(reports)),
+                "figures": figures(total),
+                "overdue_from": euros(overdue_from),
+                "overdue_to": euros(overdue_to),
+                "dso": dso_change(reports[0], total),
             }
         )

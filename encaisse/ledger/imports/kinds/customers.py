@@ -11,6 +11,7 @@ from encaisse.accounts.models import User
 from encaisse.ledger.imports.context import Context, CustomerInfo, money
 from encaisse.ledger.imports.kinds.base import Handler
 from encaisse.ledger.imports.schema import CUSTOMERS, Row
+from encaisse.ledger.models.fields import folded_key
 from encaisse.lib import bulk
 
 # Columns compared and written as they are (others need a conversion).
@@ -127,7 +128,8 @@ class CustomersHandler(Handler):
         contacts: list[tuple[str, Row]],
     ) -> None:
         ctx = self.ctx
-        insert_columns = (*COLUMNS, "open_balance", "created_at", "updated_at")
+        # The raw insert bypasses the model: it writes the folded name lists sort by.
+        insert_columns = (*COLUMNS, "name_key", "open_balance", "created_at", "updated_at")
         rows = []
         for row, values in creates:
             data = {**DEFAULTS, **values}
@@ -137,6 +139,7 @@ class CustomersHandler(Handler):
                     row.values["external_key"],
                     *(data[k] for k in COLUMNS[1:-1]),
                     data["name"],
+                    folded_key(data["name"]),
                     0,
                     ctx.created_at,
                     ctx.created_at,
@@ -154,6 +157,8 @@ class CustomersHandler(Handler):
         for pk, changed in updates:
             if "tags" in changed:
                 changed["tags"] = json.dumps(changed["tags"])
+            if "name" in changed:
+                changed["name_key"] = folded_key(changed["name"])
             bulk.update(
                 "ledger_customer",
                 [*changed, "updated_at"],
