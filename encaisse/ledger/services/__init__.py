@@ -13,10 +13,12 @@ from encaisse.ledger.services.records import (
     invoice_create,
     payment_record,
 )
+from encaisse.ledger.services.reversal import allocation_reverse
 
 __all__ = [
     "AllocationError",
     "allocation_create",
+    "allocation_reverse",
     "balances_recompute",
     "contact_create",
     "credit_note_record",
