@@ -76,6 +76,10 @@ class Command(BaseCommand):
             f"unchanged {report.unchanged}, rows with errors {report.error_rows}, "
             f"allocations {report.allocations}"
         )
+        if report.reversals:
+            out.write(f"  allocations reversed by the FEC lettering: {report.reversals}")
+        if report.auto_applied:
+            out.write(f"  payments and credit notes applied automatically: {report.auto_applied}")
         for name, tally in report.labelled_tallies():
             out.write(
                 f"    {name}: created {tally.created}, updated {tally.updated}, "
