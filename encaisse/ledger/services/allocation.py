@@ -132,6 +132,7 @@ def allocation_create(
             "source": "payment" if payment is not None else "credit_note",
             "source_ref": str(source),
             "balance_after": str(invoice.balance),
+            "allocation": allocation.pk,
             **(details or {}),
         },
     )
