@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -119,7 +120,8 @@ def test_apply_in_place_with_htmx(client: Client, alice: User, cash: dict[str, A
     body = response.content.decode()
     assert response.status_code == 200
     assert "Affecté" in body
-    assert response["HX-Trigger"] == "cash-applied"  # the recent applications reload
+    # The recent applications reload.
+    assert json.loads(response["HX-Trigger"]) == {"cash-applied": {"target": "#recent"}}
     recent = client.get("/cash/", {"part": "recent"}, **HTMX).content.decode()
     assert recent.startswith('<section class="card') and "190646" in recent
     cash["named"].refresh_from_db()

@@ -4,6 +4,7 @@ apply every confident match, undo an allocation. Each calls one ledger service.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -56,7 +57,15 @@ def _source(request: HttpRequest, kind: str, pk: int) -> tuple[ItemKind, Source]
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    """Where to go after an action: `next`, else the page it came from (the workspace
+    with its filters, as htmx left them in the address bar), else `default`."""
+    target = (
+        request.POST.get("next")
+        or request.GET.get("next")
+        or request.headers.get("HX-Current-URL")
+        or request.headers.get("Referer")
+        or ""
+    )
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -116,7 +125,9 @@ def apply(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                    "back": back}  # fmt: skip
         response = render(request, "web/cash/_applied.html", context)
         if note:
-            response["HX-Trigger"] = "cash-applied"  # the recent applications reload
+            # The recent applications reload; the event goes to them directly (the
+            # form that posted may be gone by then, swapped out with its row).
+            response["HX-Trigger"] = json.dumps({"cash-applied": {"target": "#recent"}})
         return response
     if error:
         messages.error(request, error)
