@@ -217,6 +217,20 @@ def test_undo_asks_why_and_reopens_the_invoice(
     assert "virement d&#x27;un autre client" in invoice_page and "Annulée" in invoice_page
     assert "Affectation annulée" in invoice_page
     assert "Annulée" in client.get("/cash/").content.decode()
+    assert "/undo/" not in invoice_page  # undone: nothing left to undo there
+
+
+def test_the_invoice_page_offers_undo_to_finance_only(
+    client: Client, alice: User, bob: User, cash: dict[str, Any]
+) -> None:
+    [allocation] = cash_apply(
+        actor=alice, source=cash["p_gros"], allocations=[(cash["named"].pk, D("2511.65"))]
+    )
+    url = f"/invoices/{cash['named'].pk}/"
+    client.force_login(alice)
+    assert f"/cash/allocations/{allocation.pk}/undo/" in client.get(url).content.decode()
+    client.force_login(bob)
+    assert "/undo/" not in client.get(url).content.decode()
 
 
 def test_the_auto_apply_setting_is_shown_and_changed(
