@@ -32,10 +32,12 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "encaisse.settings")
     django.setup()
     from django.db import transaction
+    from django.utils import translation
 
     from encaisse.ledger.models import Payment
     from encaisse.ledger.services import CashApplicationError, cash_apply
 
+    translation.activate("en")  # the test reads the message in English
     payment = Payment.objects.get(pk=options.payment)
     print("ready", flush=True)
     sys.stdin.readline()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from encaisse.collab.models import Activity
 from encaisse.ledger.models import Allocation, Customer, Invoice, Payment
@@ -22,6 +24,16 @@ from tests.conftest import make_customer, make_invoice
 from tests.imports.helpers import run
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests read the services' messages in English, their source language
+    (French is the default; tests/test_translations.py checks the catalogue)."""
+    with translation.override("en"):
+        yield
+
+
 D = Decimal
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from encaisse.accounts.models import User
 from encaisse.collab.models import Activity
@@ -23,6 +25,16 @@ from encaisse.ledger.services import (
 from tests.conftest import make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests read the services' messages in English, their source language
+    (French is the default; tests/test_translations.py checks the catalogue)."""
+    with translation.override("en"):
+        yield
+
+
 D = Decimal
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext_lazy,
+    ngettext,
+    pgettext,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.matching.types import Confidence, Reason, ReasonCode, TextSource
@@ -75,7 +81,7 @@ def reason_sentence(reason: Reason, currency: str) -> str:
     elif code is ReasonCode.OLDEST_FIRST:
         text = _("Oldest first: %(numbers)s") % {"numbers": numbers}
     else:
-        text = _("Split by hand")
+        text = pgettext("match reason", "split by hand")
     if reason.remainder > 0:
         text += _("; %(amount)s stay on account") % {"amount": _money(reason.remainder, currency)}
     return text
