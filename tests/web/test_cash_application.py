@@ -266,3 +266,22 @@ def test_the_customer_filter_of_another_portfolio_is_not_a_leak(
     client.force_login(alice)
     assert client.get("/cash/", {"customer": 999_999}).status_code == 404
     assert re.search(r"Vinissime", client.get("/cash/").content.decode())
+
+
+def test_recent_applications_are_those_of_the_cash_application_only(
+    client: Client, alice: User, cash: dict[str, Any]
+) -> None:
+    """An import's allocations (here a payment recorded against its invoice) do not crowd
+    the list: it shows what finance applied, by hand or automatically."""
+    payment_record(
+        actor=alice, customer=cash["vin"], amount=D("338.26"), date=dt.date(2026, 3, 3),
+        external_key="BY-IMPORT", remittance="171587",
+    )  # fmt: skip
+    [mine] = cash_apply(
+        actor=alice, source=cash["p_gros"], allocations=[(cash["named"].pk, D("2511.65"))]
+    )
+    assert Allocation.objects.filter(via_cash_application=True).get() == mine
+    client.force_login(alice)
+    recent = client.get("/cash/", {"part": "recent"}, **HTMX).content.decode()
+    assert f"/cash/allocations/{mine.pk}/undo/" in recent
+    assert "171587" not in recent

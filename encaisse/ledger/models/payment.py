@@ -137,6 +137,11 @@ class Allocation(models.Model):
     # Why a reversal was made (typed by finance, or the accounting's re-lettering).
     # db_default: the imports insert allocations with raw statements that omit it.
     note = models.CharField(_("note"), max_length=200, blank=True, default="", db_default="")
+    # Made by the cash application (a person's click, or the auto-application after an
+    # import): its "recent applications" list reads them from the partial index below.
+    via_cash_application = models.BooleanField(
+        _("made by the cash application"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Audit only, never filtered on; deleting a user may scan allocations, which is rare.
     created_by = models.ForeignKey(
@@ -158,6 +163,11 @@ class Allocation(models.Model):
                 fields=["created_at"],
                 name="allocation_reversal_created",
                 condition=Q(reverses__isnull=False),
+            ),
+            models.Index(
+                fields=["id"],
+                name="allocation_cash_application",
+                condition=Q(via_cash_application=True),
             ),
         ]
         constraints = [

@@ -84,6 +84,7 @@ def allocation_create(
     payment: Payment | None = None,
     credit_note: CreditNote | None = None,
     details: dict[str, Any] | None = None,
+    via_cash_application: bool = False,
 ) -> Allocation:
     """Apply `amount` of a payment or credit note to `invoice`.
 
@@ -118,6 +119,7 @@ def allocation_create(
         amount=amount,
         currency=invoice.currency,
         created_by=stored_actor(actor),
+        via_cash_application=via_cash_application,
     )
     invoice.refresh_from_db(fields=["balance", "status", "paid_on"])
     source.refresh_from_db(fields=["allocated"])

@@ -115,6 +115,7 @@ def cash_apply(
                     payment=source if isinstance(source, Payment) else None,
                     credit_note=source if isinstance(source, CreditNote) else None,
                     details=details,
+                    via_cash_application=True,
                 )
             )
     except AllocationError as exc:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from encaisse.accounts.models import User
-from encaisse.collab.models import Activity
 from encaisse.ledger.matching import Confidence, ItemKind, Suggestion
 from encaisse.ledger.models import Allocation, Company
 from encaisse.ledger.selectors import allocations_visible_to, cash_on_account_visible_to
@@ -90,30 +89,18 @@ def _by_confidence(
 
 
 def _recent(user: User, customer_id: int | None) -> list[Allocation]:
-    """The latest allocations made by the cash application (by hand or after an import).
-
-    Read from their timeline entries (the customer index when filtered), so
-    the allocations an import's lettering made in bulk do not crowd them out.
-    """
-    entries = Activity.objects.filter(
-        verb="ledger.allocation.created", payload__via="cash_application"
+    """The latest allocations made by the cash application (by hand or after an import),
+    from their partial index: the bulk allocations of imports do not crowd them out."""
+    allocations = allocations_visible_to(user).filter(
+        via_cash_application=True, reverses__isnull=True
     )
     if customer_id is not None:
-        entries = entries.filter(customer_id=customer_id)
-    ids = [
-        payload.get("allocation")
-        for payload in entries.order_by("-created_at", "-id").values_list("payload", flat=True)[
-            :RECENT
-        ]
-    ]
-    found = (
-        allocations_visible_to(user)
-        .select_related(
+        allocations = allocations.filter(invoice__customer_id=customer_id)
+    return list(
+        allocations.select_related(
             "invoice", "invoice__customer", "payment", "credit_note", "created_by", "reversal"
-        )
-        .in_bulk([pk for pk in ids if isinstance(pk, int)])
+        ).order_by("-id")[:RECENT]
     )
-    return [found[pk] for pk in ids if pk in found]
 
 
 def _confident_count(user: User, customer_id: int | None, kinds: tuple[str, ...]) -> int | None:
