@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 PREFIXES = frozenset(
     {"F", "FA", "FAC", "FACT", "FACTURE", "FACTURES", "INV", "INVOICE", "N", "NO", "NUM",
@@ -49,8 +50,12 @@ def _groups(word: str) -> list[str]:
     return [g.lstrip("0") or "0" if g.isdigit() else g for g in groups]
 
 
+@lru_cache(maxsize=65_536)
 def number_key(number: str) -> str | None:
-    """The key of an invoice number, or None when it has no digit (never matched)."""
+    """The key of an invoice number, or None when it has no digit (never matched).
+
+    Cached: the same open invoices are candidates for many items of a batch.
+    """
     groups = _groups(fold(number))
     if not any(group.isdigit() for group in groups):
         return None
