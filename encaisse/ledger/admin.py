@@ -107,8 +107,10 @@ class PaymentAdmin(LedgerRecordAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(admin.ModelAdmin):
-    list_display = ("invoice", "payment", "credit_note", "amount", "created_at")
-    raw_id_fields = ("invoice", "payment", "credit_note", "created_by")
+    """Read-only: an allocation is undone by a reversal (the cash application), never edited."""
+
+    list_display = ("invoice", "payment", "credit_note", "amount", "reverses", "note", "created_at")
+    raw_id_fields = ("invoice", "payment", "credit_note", "created_by", "reverses")
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

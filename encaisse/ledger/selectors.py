@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import CharField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from encaisse.accounts.models import User
 from encaisse.accounts.selectors import portfolio_owner_ids
-from encaisse.ledger.models import CreditNote, Customer, ImportBatch, Invoice, Payment
+from encaisse.ledger.models import Allocation, CreditNote, Customer, ImportBatch, Invoice, Payment
 from encaisse.ledger.models.imports import ImportStatus
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 from encaisse.lib import bulk
@@ -169,3 +169,46 @@ def ledger_refreshed_at() -> dt.datetime | None:
     ]
     known = [moment for moment in moments if moment is not None]
     return max(known) if known else None
+
+
+def allocations_visible_to(user: User) -> QuerySet[Allocation]:
+    owners = portfolio_owner_ids(user)
+    allocations = Allocation.objects.all()
+    if owners is None:
+        return allocations
+    return allocations.filter(invoice__customer__account_manager_id__in=owners)
+
+
+def cash_on_account_visible_to(
+    user: User,
+    *,
+    kinds: tuple[str, ...] = ("payment", "credit_note"),
+    customer_id: int | None = None,
+    customer_name: str = "",
+) -> QuerySet[Payment]:
+    """Payments and credit notes with something left to apply, newest first.
+
+    Rows are (kind, id, on) tuples, `kind` "payment" or "credit_note": one
+    list for both, read from the partial indexes of what is not wholly allocated.
+    """
+    parts: list[QuerySet] = []
+    for kind, queryset, day in (
+        ("payment", payments_visible_to(user), "date"),
+        ("credit_note", credit_notes_visible_to(user), "issue_date"),
+    ):
+        if kind not in kinds:
+            continue
+        queryset = queryset.filter(allocated__lt=F("amount"))
+        if customer_id is not None:
+            queryset = queryset.filter(customer_id=customer_id)
+        if customer_name:
+            queryset = queryset.filter(customer__name__icontains=customer_name)
+        parts.append(
+            queryset.annotate(kind=Value(kind, output_field=CharField()), on=F(day))
+            .order_by()
+            .values_list("kind", "id", "on")
+        )
+    if not parts:
+        return Payment.objects.none()
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return rows.order_by("-on", "-id")

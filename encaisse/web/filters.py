@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from encaisse.accounts.models import User
 from encaisse.accounts.selectors import account_managers_visible_to
+from encaisse.ledger.matching import Confidence
+from encaisse.ledger.matching.sentences import CONFIDENCE_LABELS
 from encaisse.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus, Payment
 from encaisse.ledger.models.payment import PaymentMethod
 from encaisse.ledger.selectors import (
@@ -233,3 +235,39 @@ class PaymentFilterForm(ListFilterForm):
         if until := self.value("until"):
             payments = payments.filter(date__lte=until)
         return payments.order_by(*self.ordering)
+
+
+NO_SUGGESTION = "none"
+
+
+class CashFilterForm(forms.Form):
+    """The cash-application workspace: customer, kind of item, confidence of the best match."""
+
+    q = forms.CharField(required=False, max_length=100)
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Payments and credit notes")), ("payment", _("Payments")),
+                 ("credit_note", _("Credit notes"))],
+    )  # fmt: skip
+    confidence = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("Any confidence")),
+            ("certain", _("Certain (applied by “Apply all confident”)")),
+            ("high", CONFIDENCE_LABELS[Confidence.HIGH]),
+            ("medium", CONFIDENCE_LABELS[Confidence.MEDIUM]),
+            ("low", CONFIDENCE_LABELS[Confidence.LOW]),
+            (NO_SUGGESTION, _("No suggestion")),
+        ],
+    )
+    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def value(self, name: str) -> Any:
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        kind = self.value("kind")
+        return (kind,) if kind else ("payment", "credit_note")

@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from encaisse.collab.models import Activity
+from encaisse.ledger.matching.sentences import reason_sentence
+from encaisse.ledger.matching.types import Reason
 from encaisse.lib.money import format_money
 
 Describer = Callable[[dict[str, Any]], str]
@@ -114,16 +116,55 @@ def _credit_note_recorded(p: dict[str, Any]) -> str:
     }
 
 
+def _source(p: dict[str, Any]) -> str:
+    if p.get("source") == "credit_note":
+        return _("credit note %(ref)s") % {"ref": p.get("source_ref", "")}
+    return _("payment %(ref)s") % {"ref": p.get("source_ref", "")}
+
+
 @describes("ledger.allocation.created")
 def _allocation_created(p: dict[str, Any]) -> str:
+    if p.get("via") == "fec_lettering":
+        return _(
+            "Lettered in the accounting (lettering %(code)s): %(amount)s of %(source)s applied"
+        ) % {"code": p["lettering"], "amount": money(p), "source": _source(p)}
     values = {
         "amount": money(p),
         "ref": p.get("source_ref", ""),
         "balance": money(p, "balance_after"),
     }
     if p.get("source") == "credit_note":
-        return _("%(amount)s of credit note %(ref)s applied; balance now %(balance)s") % values
-    return _("%(amount)s of payment %(ref)s applied; balance now %(balance)s") % values
+        text = _("%(amount)s of credit note %(ref)s applied; balance now %(balance)s") % values
+    else:
+        text = _("%(amount)s of payment %(ref)s applied; balance now %(balance)s") % values
+    if isinstance(p.get("match"), dict):
+        why = reason_sentence(Reason.from_payload(p["match"]), str(p.get("currency") or "EUR"))
+        text = _("%(text)s (cash application: %(why)s)") % {"text": text, "why": why}
+    return text
+
+
+@describes("ledger.allocation.reversed")
+def _allocation_reversed(p: dict[str, Any]) -> str:
+    values = {"amount": money(p), "source": _source(p), "invoice": p.get("invoice", "")}
+    if p.get("by") == "fec_lettering":
+        return _(
+            "Re-lettered from the accounting (lettering %(code)s): %(amount)s of %(source)s "
+            "taken off invoice %(invoice)s and back on account"
+        ) % {**values, "code": p["lettering"]}
+    return _(
+        "Application undone: %(amount)s of %(source)s taken off invoice %(invoice)s and back "
+        "on account (reason: “%(reason)s”); balance now %(balance)s"
+    ) % {**values, "reason": p["reason"], "balance": money(p, "balance_after")}
+
+
+@describes("ledger.company.updated")
+def _company_updated(p: dict[str, Any]) -> str:
+    changes = p["changes"]
+    if "cash_auto_apply" in changes:
+        if changes["cash_auto_apply"]:
+            return _("Automatic application of unambiguous matches after imports turned on")
+        return _("Automatic application of unambiguous matches after imports turned off")
+    return _("Company settings changed")
 
 
 @describes("ledger.import.applied")

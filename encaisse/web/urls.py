@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("encaisse.web.urlconf.ledger")),
     path("", include("encaisse.web.urlconf.dunning")),
     path("imports/", include("encaisse.web.urlconf.imports")),
+    path("cash/", include("encaisse.web.urlconf.cash")),
 ]

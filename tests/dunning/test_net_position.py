@@ -177,3 +177,44 @@ def test_the_run_chases_again_once_the_cash_goes_elsewhere(bob: User) -> None:
     with time_machine.travel(at(1)):
         run_day(at(1))
     assert len(messages_to(customer)) == 1
+
+
+def test_an_invoice_reopened_by_an_undone_application_is_chased_again(
+    alice: User, bob: User
+) -> None:
+    """Finance applies the cash, dunning records the invoice settled (no date: no
+    run would read it again), then finance undoes the application: the next run
+    wakes the invoice, sees the cash on account again, and asks to apply it."""
+    from encaisse.ledger.models import Allocation
+    from encaisse.ledger.services.reversal import allocation_reverse
+
+    customer = remindable_customer(bob)
+    invoice = invoice_due(customer, at(-10), "500.00")
+    with time_machine.travel(at(-1)):
+        run_day(at(-1))  # the first reminder; the second is due at(0)
+        payment_record(
+            actor=None,
+            customer=customer,
+            amount=Decimal("500.00"),
+            date=at(-1),
+            external_key="APPLIED",
+        )
+    with time_machine.travel(at(0)):
+        run_day(at(0))
+    state = InvoiceDunning.objects.get(invoice=invoice)
+    assert (state.reason, state.next_action_on) == ("settled", None)
+    with time_machine.travel(at(1)):
+        allocation_reverse(
+            actor=alice, allocation=Allocation.objects.get(invoice=invoice), reason="wrong invoice"
+        )
+        report = run_day(at(1))
+    assert report.reopened == 1
+    assert InvoiceDunning.objects.get(invoice=invoice).reason == "covered"
+    assert Task.objects.filter(customer=customer, kind=TaskKind.APPLY_CASH).count() == 1
+    # Refunded instead: the cash is gone, the invoice is chased again.
+    from encaisse.ledger.models import Payment
+
+    Payment.objects.filter(external_key="APPLIED").update(amount=Decimal("0.01"), allocated=0)
+    with time_machine.travel(at(2)):
+        run_day(at(2))
+    assert len(messages_to(customer)) == 2

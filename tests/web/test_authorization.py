@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
-from encaisse.ledger.models import ImportBatch, ImportKind, ImportStatus
+from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
 
@@ -60,6 +60,7 @@ class World:
     plan: DunningPlan | None = None
     step: DunningStep | None = None
     template: MessageTemplate | None = None
+    allocation: Allocation | None = None
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -86,11 +87,19 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "dunning_step_delete": lambda w, owner: {"pk": _pk(w.step)},
     "dunning_template": lambda w, owner: {"pk": _pk(w.template)},
     "dunning_template_preview": lambda w, owner: {"pk": _pk(w.template)},
+    "cash_apply": lambda w, owner: {"kind": "payment", "pk": _payment(w, owner)},
+    "cash_split": lambda w, owner: {"kind": "payment", "pk": _payment(w, owner)},
+    "cash_undo": lambda w, owner: {"pk": _pk(w.allocation)},
 }
 
 
 def _pk(obj: Any) -> int:
     return int(obj.pk) if obj is not None else 1
+
+
+def _payment(world: World, owner: str) -> int:
+    portfolio = world.portfolios.get(owner)
+    return _pk(portfolio.payment if portfolio is not None else None)
 
 
 # POST-only actions on one portfolio's message: GET is 405; finance and admins
@@ -139,6 +148,7 @@ def action_status(role: str, owner: str) -> int:
 
 FINANCE_ONLY_PREFIXES = (
     "imports/",
+    "cash/",
     "dunning/plans/",
     "dunning/steps/",
     "dunning/templates/",
@@ -267,6 +277,7 @@ def world(
         plan=plan,
         step=plan.steps.order_by("offset_days").first(),
         template=MessageTemplate.objects.order_by("pk").first(),
+        allocation=Allocation.objects.filter(invoice__customer=bobs.customer).first(),
     )
 
 

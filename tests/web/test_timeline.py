@@ -25,6 +25,72 @@ from encaisse.web.timeline import sentence
             "€10.00 of credit note AV1 applied; balance now €5.00",
         ),
         (
+            "ledger.allocation.created",
+            {
+                "amount": "250",
+                "source": "payment",
+                "source_ref": "VIR 9",
+                "balance_after": "0",
+                "via": "cash_application",
+                "match": {"code": "combination", "numbers": ["F1", "F2"], "count": 2},
+            },
+            "Affectation de 250,00\u00a0€ du paiement VIR 9\u00a0; solde restant dû\u00a0: "
+            "0,00\u00a0€ (rapprochement\u00a0: 2 factures font le montant\u00a0: F1, F2)",
+            "€250.00 of payment VIR 9 applied; balance now €0.00 (cash application: 2 invoices "
+            "sum to the amount: F1, F2)",
+        ),
+        (
+            "ledger.allocation.created",
+            {
+                "amount": "40",
+                "source": "payment",
+                "source_ref": "R1",
+                "via": "fec_lettering",
+                "lettering": "AB",
+            },
+            "Lettré en comptabilité (lettrage AB)\u00a0: paiement R1, 40,00\u00a0€ affectés",
+            "Lettered in the accounting (lettering AB): €40.00 of payment R1 applied",
+        ),
+        (
+            "ledger.allocation.reversed",
+            {
+                "amount": "40",
+                "source": "payment",
+                "source_ref": "R1",
+                "invoice": "FA",
+                "by": "fec_lettering",
+                "lettering": "AB",
+                "reason": "x",
+                "balance_after": "40",
+            },
+            "Relettré par la comptabilité (lettrage AB)\u00a0: paiement R1, 40,00\u00a0€ "
+            "retirés de la facture FA et de nouveau non affectés",
+            "Re-lettered from the accounting (lettering AB): €40.00 of payment R1 taken off "
+            "invoice FA and back on account",
+        ),
+        (
+            "ledger.allocation.reversed",
+            {
+                "amount": "40",
+                "source": "credit_note",
+                "source_ref": "AV1",
+                "invoice": "FA",
+                "reason": "erreur",
+                "balance_after": "40",
+            },
+            "Affectation annulée\u00a0: avoir AV1, 40,00\u00a0€ retirés de la facture FA et de "
+            "nouveau non affectés (motif\u00a0: «\u00a0erreur\u00a0»)\u00a0; solde restant "
+            "dû\u00a0: 40,00\u00a0€",
+            "Application undone: €40.00 of credit note AV1 taken off invoice FA and back on "
+            "account (reason: “erreur”); balance now €40.00",
+        ),
+        (
+            "ledger.company.updated",
+            {"changes": {"cash_auto_apply": True}},
+            "Affectation automatique des correspondances sûres après les imports activée",
+            "Automatic application of unambiguous matches after imports turned on",
+        ),
+        (
             "dunning.email.sent",
             {"step": 2, "nested": {"ignored": True}},
             "Évènement «\u00a0email sent\u00a0» (step: 2)",

@@ -85,3 +85,28 @@ def parked_settle(on: dt.date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_SETTLED_SQL.format(states=InvoiceDunning._meta.db_table), [on])
         return cursor.rowcount
+
+
+# Invoices reopened by an undone allocation (a reversal row, ledger.services.
+# reversal) since the previous run: their state said "settled" and has no date,
+# so no run would read them again. The partial index on the reversals' date
+# (`allocation_reversal_created`) keeps this to the few undone allocations.
+_REOPENED_SQL = """
+    UPDATE {states} SET next_action_on = %s
+    WHERE next_action_on IS NULL AND reason = 'settled' AND invoice_id IN (
+        SELECT invoice_id FROM ledger_allocation
+        WHERE "reverses_id" IS NOT NULL AND created_at >= %s
+    )
+"""
+
+
+def reopened_wake(on: dt.date, since: dt.datetime | None) -> int:
+    """Make due on `on` the settled states of invoices an undone allocation reopened
+    since `since` (the previous run's start; None: ever); returns how many."""
+    floor = since or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REOPENED_SQL.format(states=InvoiceDunning._meta.db_table),
+            [on, connection.ops.adapt_datetimefield_value(floor)],
+        )
+        return cursor.rowcount

@@ -29,7 +29,12 @@ from encaisse.dunning.services.facts import (
     new_invoice_rows,
 )
 from encaisse.dunning.services.go_live import FirstRunNotConfirmed, go_live_of
-from encaisse.dunning.services.parking import parked_record, parked_settle, parked_wake
+from encaisse.dunning.services.parking import (
+    parked_record,
+    parked_settle,
+    parked_wake,
+    reopened_wake,
+)
 from encaisse.dunning.services.persist import Decided, outcomes_write
 from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models.invoice import OPEN_STATUSES
@@ -54,6 +59,7 @@ class RunReport:
     enrolled: int = 0
     woken: int = 0  # customers whose status no longer parks their invoices
     settled_since: int = 0  # undated states (plan complete, escalated…) whose invoice was paid
+    reopened: int = 0  # settled invoices an undone allocation reopened since the last run
     performed: int = 0
     skipped: int = 0
     postponed: int = 0
@@ -102,6 +108,8 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
     with bulk.tuned_for_bulk(), bulk.gc_paused(), transaction.atomic():
         if DunningRun.objects.filter(run_on__gt=run_on).exists():
             raise RunRefused(_("A later date has already run; runs cannot go back in time."))
+        previous = DunningRun.objects.order_by("-run_on").values_list("started_at", flat=True)
+        since = previous.first()
         try:
             with transaction.atomic():
                 run = DunningRun.objects.create(run_on=run_on, actor=stored_actor(actor))
@@ -111,6 +119,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         lap = _Laps(report.seconds)
         report.woken = parked_wake(run_on)
         report.settled_since = parked_settle(run_on)
+        report.reopened = reopened_wake(run_on, since)
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")

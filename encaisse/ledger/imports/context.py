@@ -75,6 +75,10 @@ class Context:
     # Invoices allocated to after their chunk was written (FEC lettering): these
     # need the set-based recomputation; the CSV kinds write final balances.
     touched_invoices: set[int] = field(default_factory=set)
+    # Customers whose allocations the FEC lettering changed without creating or updating
+    # one of their rows (an existing payment lettered, an application reversed): their
+    # balances are recomputed, but no "imported" timeline entry is written for them.
+    lettered_customers: set[int] = field(default_factory=set)
     created_at: Any = None
 
     @property

@@ -30,18 +30,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from encaisse.ledger.imports import fields as f
-from encaisse.ledger.imports.context import Context, money
+from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.errors import FileError
 from encaisse.ledger.imports.fec_entries import Copy, EntryCopies, span
-from encaisse.ledger.imports.kinds.allocating import insert_allocations
 from encaisse.ledger.imports.kinds.credit_notes import CreditNotesHandler
 from encaisse.ledger.imports.kinds.customers import CustomersHandler
 from encaisse.ledger.imports.kinds.invoices import InvoicesHandler
 from encaisse.ledger.imports.kinds.payments import PaymentsHandler
+from encaisse.ledger.imports.lettering import letter
 from encaisse.ledger.imports.reader import open_table
 from encaisse.ledger.imports.report import ImportReport, Progress
 from encaisse.ledger.imports.schema import Row
-from encaisse.lib import bulk
 
 REQUIRED = ("journalcode", "ecriturenum", "ecrituredate", "comptenum", "pieceref")
 CUSTOMER_ACCOUNTS = ("411", "416")
@@ -321,46 +320,5 @@ def _write(
 
 
 def _letter(ctx: Context, groups: dict[tuple[str, str], list[tuple[str, str, Decimal]]]) -> None:
-    """Allocate the credits created by this batch to the debits of their lettering group."""
-    new: dict[str, dict[str, int]] = {}
-    for kind, table in (("payment", "ledger_payment"), ("credit_note", "ledger_creditnote")):
-        new[kind] = dict(
-            bulk.select_in(
-                f"SELECT external_key, id FROM {table} WHERE import_batch_id IN ({{marks}})",
-                [ctx.batch_id],
-            )
-        )
-    debit_keys = {key for members in groups.values() for kind, key, _a in members
-                  if kind == "invoice"}  # fmt: skip
-    invoices = {
-        key: [pk, money(remaining), currency]
-        for key, pk, remaining, currency in bulk.select_in(
-            "SELECT i.external_key, i.id, ROUND(i.amount - COALESCE((SELECT SUM(a.amount) "
-            "FROM ledger_allocation a WHERE a.invoice_id = i.id), 0), 2), i.currency "
-            "FROM ledger_invoice i WHERE i.external_key IN ({marks})",
-            debit_keys,
-        )
-    }
-    by_source: dict[str, list[tuple[int, str, Decimal, str]]] = {"payment": [], "credit_note": []}
-    for members in groups.values():
-        debits = [
-            invoices[key] for kind, key, _a in members if kind == "invoice" and key in invoices
-        ]
-        for kind, key, amount in members:
-            if kind == "invoice" or key not in new[kind]:
-                continue
-            left = -amount
-            for debit in debits:
-                share = min(left, debit[1])
-                if share > 0:
-                    debit[1] -= share
-                    left -= share
-                    by_source[kind].append((debit[0], key, share, debit[2]))
-                if left <= 0:
-                    break
-    actor = ctx.actor.pk if ctx.actor is not None else None
-    for kind, column in (("payment", "payment_id"), ("credit_note", "credit_note_id")):
-        rows = by_source[kind]
-        insert_allocations(rows, column, new[kind], ctx.created_at, actor)
-        ctx.report.allocations += len(rows)
-        ctx.touched_invoices.update(invoice_id for invoice_id, *_rest in rows)
+    """Allocate by lettering; the accounting's lettering is authoritative (see `lettering`)."""
+    letter(ctx, groups)

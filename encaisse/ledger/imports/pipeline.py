@@ -11,6 +11,8 @@
    touched (invoice balances and allocated totals are written final by the
    handlers; FEC lettering recomputes its invoices set-based), one timeline
    entry per customer touched, an ImportBatch recorded (applied or rejected).
+5. With the company's `cash_auto_apply` setting on, the payments and credit
+   notes of the batch whose match is unambiguous are applied (cash application).
 """
 
 from __future__ import annotations
@@ -39,12 +41,20 @@ from encaisse.ledger.imports.kinds.payments import PaymentsHandler
 from encaisse.ledger.imports.reader import FileError, open_table
 from encaisse.ledger.imports.report import MAX_STORED_ERRORS, ImportReport, Progress
 from encaisse.ledger.imports.schema import Row
-from encaisse.ledger.models import Customer, ImportBatch, ImportKind, ImportStatus, Invoice
+from encaisse.ledger.models import (
+    Company,
+    Customer,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    Invoice,
+)
 from encaisse.ledger.services.balances import (
     balances_recompute,
     open_balances_recompute,
     statistics_refresh,
 )
+from encaisse.ledger.services.cash_application import cash_apply_confident
 from encaisse.lib import bulk
 
 logger = logging.getLogger(__name__)
@@ -55,6 +65,7 @@ CSV_HANDLERS: dict[str, type[Handler]] = {
     ImportKind.PAYMENTS: PaymentsHandler,
     ImportKind.CREDIT_NOTES: CreditNotesHandler,
 }
+AUTO_APPLY_KINDS = {ImportKind.PAYMENTS, ImportKind.CREDIT_NOTES, ImportKind.FEC}
 # Past this many touched rows (and half the table), recompute everything at once.
 RECOMPUTE_ALL_ABOVE = 50_000
 ANALYZE_ABOVE = 10_000
@@ -148,7 +159,7 @@ def _finish(ctx: Context) -> None:
     report = ctx.report
     if report.created > ANALYZE_ABOVE:
         statistics_refresh()
-    customer_ids = _ids_or_all(set(ctx.touched), Customer)
+    customer_ids = _ids_or_all(set(ctx.touched) | ctx.lettered_customers, Customer)
     if ctx.touched_invoices:
         balances_recompute(
             invoice_ids=_ids_or_all(ctx.touched_invoices, Invoice), customer_ids=customer_ids
@@ -156,6 +167,7 @@ def _finish(ctx: Context) -> None:
     else:
         # Invoices, payments and credit notes were written with final values.
         open_balances_recompute(customer_ids)
+    _auto_apply(ctx)
     report.status = ImportStatus.APPLIED
     assert ctx.batch_id is not None
     batch = ImportBatch.objects.get(pk=ctx.batch_id)
@@ -163,6 +175,18 @@ def _finish(ctx: Context) -> None:
     batch.save()
     report.batch_id = batch.pk
     _record_timeline(ctx, batch.pk)
+
+
+def _auto_apply(ctx: Context) -> None:
+    """With the company setting on, apply the batch's cash items whose match is unambiguous.
+
+    Once balances are final, in the import's transaction: the report (and the
+    batch's counts) say how many were applied.
+    """
+    if ctx.report.kind not in AUTO_APPLY_KINDS or not Company.current().cash_auto_apply:
+        return
+    result = cash_apply_confident(actor=ctx.actor, batch_id=ctx.batch_id)
+    ctx.report.auto_applied = len(result.applied)
 
 
 def _record_timeline(ctx: Context, batch_id: int) -> None:

@@ -66,6 +66,8 @@ class ImportReport:
     error_rows: int = 0
     error_count: int = 0
     allocations: int = 0
+    reversals: int = 0  # allocations undone by the FEC lettering (see imports.lettering)
+    auto_applied: int = 0  # items applied after the import (Company.cash_auto_apply)
     tallies: dict[str, Tally] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
@@ -145,6 +147,8 @@ class ImportReport:
             "error_rows": self.error_rows,
             "errors": self.error_count,
             "allocations": self.allocations,
+            "reversals": self.reversals,
+            "auto_applied": self.auto_applied,
             "entities": {
                 name: {"created": t.created, "updated": t.updated, "unchanged": t.unchanged}
                 for name, t in self.tallies.items()

@@ -31,6 +31,14 @@ class Company(models.Model):
         _("minimum gap between two contacts (days)"), default=3
     )
     amount_tolerance = money_field(_("amount tolerance"), default=Decimal("0.00"))
+    cash_auto_apply = models.BooleanField(
+        _("apply unambiguous matches after each import"),
+        default=False,
+        help_text=_(
+            "After a payments, credit notes or FEC import, the imported items whose match "
+            "is unambiguous are applied to their invoices."
+        ),
+    )
 
     class Meta:
         verbose_name = _("company")

@@ -100,6 +100,13 @@ class Allocation(models.Model):
 
     Append-only money record: a correction is a new record, never an edit.
     Exactly one of `payment` and `credit_note` is set.
+
+    Undoing an allocation writes its *reversal*: a row with the same invoice
+    and source, the negative amount, and `reverses` pointing at it. Every sum
+    of allocations (invoice balance, payment allocated) therefore stays true
+    without knowing about reversals. An allocation is reversed at most once
+    (`reverses` is unique) and a reversal is never reversed (apply again instead).
+    An allocation is *live* when it is not a reversal and has none.
     """
 
     invoice = models.ForeignKey(
@@ -123,6 +130,22 @@ class Allocation(models.Model):
     )
     amount = money_field(_("amount"))
     currency = currency_field()
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+    )
+    # Why a reversal was made (typed by finance, or the accounting's re-lettering).
+    # db_default: the imports insert allocations with raw statements that omit it.
+    note = models.CharField(_("note"), max_length=200, blank=True, default="", db_default="")
+    # Made by the cash application (a person's click, or the auto-application after an
+    # import): its "recent applications" list reads them from the partial index below.
+    via_cash_application = models.BooleanField(
+        _("made by the cash application"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Audit only, never filtered on; deleting a user may scan allocations, which is rare.
     created_by = models.ForeignKey(
@@ -138,8 +161,25 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["created_at", "id"]
+        indexes = [
+            # "Invoices reopened by a reversal since the last run" (the dunning run reads it).
+            models.Index(
+                fields=["created_at"],
+                name="allocation_reversal_created",
+                condition=Q(reverses__isnull=False),
+            ),
+            models.Index(
+                fields=["id"],
+                name="allocation_cash_application",
+                condition=Q(via_cash_application=True),
+            ),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0) & Q(reverses__isnull=True))
+                | (Q(amount__lt=0) & Q(reverses__isnull=False)),
+                name="allocation_amount_sign",
+            ),
             models.CheckConstraint(
                 condition=(Q(payment__isnull=False) & Q(credit_note__isnull=True))
                 | (Q(payment__isnull=True) & Q(credit_note__isnull=False)),
@@ -149,3 +189,7 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} → {self.invoice_id}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None

@@ -11,9 +11,11 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User, stored_actor
@@ -33,12 +35,32 @@ class Strategy(StrEnum):
     REFERENCE_THEN_OLDEST = "reference_then_oldest"
 
 
+def live_allocations() -> Q:
+    """Allocations that count: neither a reversal nor reversed (see `Allocation`)."""
+    return Q(reverses__isnull=True, reversal__isnull=True)
+
+
+def _latest_live_date() -> Subquery:
+    """The latest date of the payments and credit notes live-allocated to the outer invoice."""
+    dated = (
+        Allocation.objects.filter(live_allocations(), invoice_id=OuterRef("pk"))
+        .annotate(on=Coalesce("payment__date", "credit_note__issue_date"))
+        .order_by("-on")
+        .values("on")[:1]
+    )
+    return Subquery(dated)
+
+
 def _debit_invoice(invoice_id: int, amount: Decimal, settled_on: dt.date) -> None:
     """Lower an invoice's balance by `amount`, or fail if that would go below zero.
 
     In an UPDATE every expression sees the row as it was, so `balance=amount`
-    below means "this allocation settles it".
+    below means "this allocation settles it". The settlement date is the latest
+    date among the payments and credit notes applied to it, this one included
+    (as `balances_recompute` and the imports derive it): a later partial payment
+    completed by an earlier-dated one was settled on the later date.
     """
+    settled = Greatest(Value(settled_on), Coalesce(_latest_live_date(), Value(settled_on)))
     updated = Invoice.objects.filter(
         pk=invoice_id, balance__gte=amount, status__in=OPEN_STATUSES
     ).update(
@@ -47,7 +69,7 @@ def _debit_invoice(invoice_id: int, amount: Decimal, settled_on: dt.date) -> Non
             When(balance=amount, then=Value(InvoiceStatus.PAID)),
             default=Value(InvoiceStatus.PARTIALLY_PAID),
         ),
-        paid_on=Case(When(balance=amount, then=Value(settled_on)), default=Value(None)),
+        paid_on=Case(When(balance=amount, then=settled), default=Value(None)),
     )
     if updated != 1:
         raise AllocationError(_("The amount exceeds the invoice's open balance."))
@@ -61,8 +83,13 @@ def allocation_create(
     amount: Decimal,
     payment: Payment | None = None,
     credit_note: CreditNote | None = None,
+    details: dict[str, Any] | None = None,
+    via_cash_application: bool = False,
 ) -> Allocation:
-    """Apply `amount` of a payment or credit note to `invoice`."""
+    """Apply `amount` of a payment or credit note to `invoice`.
+
+    `details` go into the timeline entry (the cash application says why).
+    """
     source: Payment | CreditNote | None = payment or credit_note
     if source is None or (payment is not None and credit_note is not None):
         raise AllocationError(_("An allocation needs exactly one payment or credit note."))
@@ -92,6 +119,7 @@ def allocation_create(
         amount=amount,
         currency=invoice.currency,
         created_by=stored_actor(actor),
+        via_cash_application=via_cash_application,
     )
     invoice.refresh_from_db(fields=["balance", "status", "paid_on"])
     source.refresh_from_db(fields=["allocated"])
@@ -106,6 +134,8 @@ def allocation_create(
             "source": "payment" if payment is not None else "credit_note",
             "source_ref": str(source),
             "balance_after": str(invoice.balance),
+            "allocation": allocation.pk,
+            **(details or {}),
         },
     )
     return allocation

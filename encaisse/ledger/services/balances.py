@@ -44,6 +44,19 @@ def _run(sql: str, ids: list[int] | None, *columns: str) -> None:
             )
 
 
+# The settlement date comes from live allocations only (not a reversal, not reversed):
+# a payment whose application was undone did not settle anything. Reversals are few,
+# so the join reads a small set, not the allocation table a second time.
+REVERSED_JOIN = (
+    "LEFT JOIN (SELECT reverses_id FROM ledger_allocation WHERE reverses_id IS NOT NULL) r"
+    " ON r.reverses_id = a.id"
+)
+LIVE_DATE = (
+    "CASE WHEN a.reverses_id IS NULL AND r.reverses_id IS NULL"
+    " THEN COALESCE(p.date, c.issue_date) END"
+)
+
+
 def _differs() -> str:
     """Null-safe inequality (SQLite only has `IS DISTINCT FROM` since 3.39)."""
     return "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
@@ -60,11 +73,12 @@ def balances_recompute(
     totals from the same allocations.
     """
     new_balance = "ROUND(i.amount - COALESCE(a.total, 0), 2)"
+    # An invoice whose every allocation was reversed is open again, not partially paid.
     new_status = f"""CASE
         WHEN i.status IN ('{InvoiceStatus.CANCELLED}', '{InvoiceStatus.WRITTEN_OFF}') THEN i.status
         WHEN {new_balance} = 0 THEN '{InvoiceStatus.PAID}'
-        WHEN a.total IS NOT NULL THEN '{InvoiceStatus.PARTIALLY_PAID}'
-        ELSE '{InvoiceStatus.OPEN}' END"""
+        WHEN {new_balance} = i.amount THEN '{InvoiceStatus.OPEN}'
+        ELSE '{InvoiceStatus.PARTIALLY_PAID}' END"""
     _run(
         f"""
         UPDATE ledger_invoice SET balance = s.balance, status = s.status, paid_on = s.paid_on
@@ -73,10 +87,11 @@ def balances_recompute(
             CASE WHEN {new_status} = '{InvoiceStatus.PAID}' THEN a.latest END AS paid_on
           FROM ledger_invoice i LEFT JOIN (
             SELECT a.invoice_id, SUM(a.amount) AS total,
-              MAX(COALESCE(p.date, c.issue_date)) AS latest
+              MAX({LIVE_DATE}) AS latest
             FROM ledger_allocation a
             LEFT JOIN ledger_payment p ON p.id = a.payment_id
             LEFT JOIN ledger_creditnote c ON c.id = a.credit_note_id
+            {REVERSED_JOIN}
             WHERE {{0}} GROUP BY a.invoice_id
           ) a ON a.invoice_id = i.id
           WHERE {{1}}

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from encaisse.ledger.imports import import_file
@@ -155,6 +155,18 @@ def import_apply(request: HttpRequest) -> HttpResponse:
               "unchanged.") % {"name": data["name"], "created": report.created,
                                "updated": report.updated, "unchanged": report.unchanged},
         )  # fmt: skip
+        if report.auto_applied:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s payment or credit note was applied automatically (cash "
+                    "application).",
+                    "%(count)s payments and credit notes were applied automatically (cash "
+                    "application).",
+                    report.auto_applied,
+                )
+                % {"count": report.auto_applied},
+            )
     else:
         messages.error(
             request, _("%(name)s was rejected: nothing was imported.") % {"name": data["name"]}

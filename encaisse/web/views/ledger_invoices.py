@@ -52,7 +52,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(
         invoices_visible_to(user).select_related("customer", "customer__account_manager"), pk=pk
     )
-    allocations = invoice.allocations.select_related("payment", "credit_note").order_by(
+    allocations = invoice.allocations.select_related("payment", "credit_note", "reversal").order_by(
         "created_at", "id"
     )
     context: dict[str, Any] = {

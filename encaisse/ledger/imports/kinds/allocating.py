@@ -18,6 +18,7 @@ from typing import Any
 
 from encaisse.ledger.imports.context import money
 from encaisse.ledger.models.invoice import InvoiceStatus
+from encaisse.ledger.services.balances import LIVE_DATE, REVERSED_JOIN
 from encaisse.lib import bulk
 
 OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
@@ -85,13 +86,13 @@ class OpenInvoices:
 
 def _latest_allocation_dates(invoice_ids: list[int]) -> dict[int, dt.date]:
     rows = bulk.select_in(
-        "SELECT a.invoice_id, MAX(COALESCE(p.date, c.issue_date)) FROM ledger_allocation a "
+        f"SELECT a.invoice_id, MAX({LIVE_DATE}) FROM ledger_allocation a "
         "LEFT JOIN ledger_payment p ON p.id = a.payment_id "
         "LEFT JOIN ledger_creditnote c ON c.id = a.credit_note_id "
-        "WHERE a.invoice_id IN ({marks}) GROUP BY a.invoice_id",
+        f"{REVERSED_JOIN} WHERE a.invoice_id IN ({{marks}}) GROUP BY a.invoice_id",
         invoice_ids,
     )
-    return {pk: _date(value) for pk, value in rows}
+    return {pk: _date(value) for pk, value in rows if value is not None}
 
 
 def _date(value: Any) -> dt.date:

@@ -104,6 +104,26 @@ class Command(BaseCommand):
             )
         out.write("  " + report.reading)
         out.write("  " + _counts(report) + _allocations(report.allocations))
+        if report.reversals:
+            out.write(
+                "  "
+                + ngettext(
+                    "%(count)s allocation reversed by the FEC lettering",
+                    "%(count)s allocations reversed by the FEC lettering",
+                    report.reversals,
+                )
+                % {"count": number(report.reversals)}
+            )
+        if report.auto_applied:
+            out.write(
+                "  "
+                + ngettext(
+                    "%(count)s payment or credit note applied automatically",
+                    "%(count)s payments or credit notes applied automatically",
+                    report.auto_applied,
+                )
+                % {"count": number(report.auto_applied)}
+            )
         for name, tally in report.labelled_tallies():
             out.write("    " + labelled(name, _counts(tally)))
         if report.file_error:
