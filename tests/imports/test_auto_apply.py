@@ -79,9 +79,7 @@ def test_the_cli_says_how_many_were_applied(ledger, tmp_path: Path) -> None:  # 
     path = tmp_path / "reglements.csv"
     path.write_text(payments_csv(key), encoding="utf-8")
     out = StringIO()
-    call_command(
-        "import", "payments", str(path), "--language", "en", stdout=out, stderr=StringIO()
-    )
+    call_command("import", "payments", str(path), "--language", "en", stdout=out, stderr=StringIO())
     assert "1 payment or credit note applied automatically" in out.getvalue()
 
 
