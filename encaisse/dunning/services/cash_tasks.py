@@ -48,8 +48,8 @@ def cash_tasks_write(run: DunningRun, covered: dict[int, list[int]]) -> int:
                 format_money(amount, currency, language) for currency, amount in amounts
             )
             title = ngettext(
-                "Apply %(amount)s on account of %(customer)s (%(count)d invoice not chased)",
-                "Apply %(amount)s on account of %(customer)s (%(count)d invoices not chased)",
+                "Apply %(amount)s on account of %(customer)s (%(count)d invoice concerned)",
+                "Apply %(amount)s on account of %(customer)s (%(count)d invoices concerned)",
                 len(invoice_ids),
             ) % {"amount": total, "customer": customer.name, "count": len(invoice_ids)}
             details = ngettext(
