@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "encaisse.dunning",
     "encaisse.demo",
     "encaisse.web",
+    "ninja",
+    "encaisse.api",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "encaisse.web.middleware.LanguageMiddleware",
+    # After the language is chosen: a replayed or refused POST speaks it too.
+    "encaisse.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into our lockout page.
@@ -281,3 +285,8 @@ ENCAISSE_DELIVERY_SWEEPS = env_int("ENCAISSE_DELIVERY_SWEEPS", 2)
 ENCAISSE_SCHEDULER_TICK = env_int("ENCAISSE_SCHEDULER_TICK", 30)
 # Right-hand side of the Message-ID of reminders (use your mail domain).
 ENCAISSE_MESSAGE_ID_DOMAIN = os.environ.get("ENCAISSE_MESSAGE_ID_DOMAIN", "encaisse.local")
+
+# REST API (docs/api.md): requests per token per minute, and how long the
+# response of a POST sent with an Idempotency-Key is kept for its retries.
+ENCAISSE_API_RATE_LIMIT = env_positive_int("ENCAISSE_API_RATE_LIMIT", 600)
+ENCAISSE_API_IDEMPOTENCY_HOURS = env_positive_int("ENCAISSE_API_IDEMPOTENCY_HOURS", 24)

@@ -1,0 +1,44 @@
+"""The REST API v1: one NinjaAPI, one router per resource (docs/api.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.views import openapi_view
+
+from encaisse.api.auth import TokenAuth, TokenRateThrottle, WebSessionAuth
+from encaisse.api.problems import install_handlers
+from encaisse.api.routers import customers
+
+DESCRIPTION = """\
+Encaisse's ledger, dunning and settings for the systems around it (ERP, CRM,
+chat, BI). Authenticate with a personal token (`Authorization: Bearer enc_…`,
+created on your account page or with `encaisse api-token create`). A token acts
+with its user's role and portfolio. Money is a decimal string, dates are ISO
+8601, lists are paginated with an opaque `cursor`, errors are RFC 9457 problem
+details, and a POST sent with an `Idempotency-Key` header is done once.
+"""
+
+
+def _docs_page_signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The interactive page is for signed-in users (it calls the API with their
+    session); the schema itself is public, for code generators and fuzzers."""
+    return login_required(view) if getattr(view, "func", None) is openapi_view else view
+
+
+api = NinjaAPI(
+    title="Encaisse API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), WebSessionAuth()],
+    throttle=[TokenRateThrottle()],
+    docs=Swagger(settings={"persistAuthorization": True, "tryItOutEnabled": False}),
+    docs_decorator=_docs_page_signed_in,
+)
+install_handlers(api)
+
+api.add_router("/customers", customers.router)
