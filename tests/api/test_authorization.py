@@ -88,7 +88,10 @@ EDITOR_ONLY = {
 FINANCE = {"ada", "alice"}
 SEES = {"ada": {"bob", "carol"}, "alice": {"bob", "carol"}, "bob": {"bob"}, "carol": {"carol"},
         "dave": {"bob"}}  # fmt: skip
-MARKERS = {"bob": ("Boulangerie Bob", "BOB-OVERDUE"), "carol": ("Carrosserie Carol", "CAROL-OVERDUE")}
+MARKERS = {
+    "bob": ("Boulangerie Bob", "BOB-OVERDUE"),
+    "carol": ("Carrosserie Carol", "CAROL-OVERDUE"),
+}
 CALLERS = ["anonymous", "alice-read", "alice", "ada", "bob", "carol", "dave"]
 
 
@@ -155,7 +158,8 @@ def test_every_operation_for_every_caller(
             if op.method == "delete" and response.status_code == 204:
                 deleted.add(owner or "")
             if response.status_code not in wanted:
-                problems.append(f"{caller} {op} on {owner}'s: {response.status_code}, want {wanted}")
+                got = response.status_code
+                problems.append(f"{caller} {op} on {owner}'s: {got}, want {wanted}")
             if response.status_code == 200 and caller != "anonymous":
                 text = response.content.decode()
                 for hidden in {"bob", "carol"} - SEES[caller.removesuffix("-read")]:
