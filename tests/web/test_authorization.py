@@ -92,6 +92,7 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "cash_apply": lambda w, owner: {"kind": "payment", "pk": _payment(w, owner)},
     "cash_split": lambda w, owner: {"kind": "payment", "pk": _payment(w, owner)},
     "cash_undo": lambda w, owner: {"pk": _pk(w.allocation)},
+    "account_token_revoke": lambda w, owner: {"prefix": "0000000000"},
 }
 
 
@@ -113,6 +114,9 @@ OWNED_ACTIONS = {"dunning_message_approve", "dunning_message_skip", "dunning_mes
 OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     "customer_remind": lambda role, owner: role in FINANCE or role == owner,
 }
+
+# POST-only actions on the signed-in user's own objects: GET is 405 for everyone signed in.
+POST_ONLY = {"account_token_revoke"}
 
 # Lists that can be narrowed to one customer: another rep's customer is a 404.
 CUSTOMER_FILTERED = {"invoices", "invoices_export", "payments", "payments_export"}
@@ -205,6 +209,9 @@ def check(
                 status == 302 and response["Location"].startswith(login),
                 "a redirect to the login page",
             )
+            continue
+        if route.name in POST_ONLY:
+            expect(status == 405, "405 (POST only)")
             continue
         if route.name in OWNED_ACTIONS:
             expect(status == 405, "405 (POST only)")
