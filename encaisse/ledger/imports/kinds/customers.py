@@ -188,12 +188,15 @@ class CustomersHandler(Handler):
             if pk is None or (pk, (email or name).lower()) in have:
                 continue
             have.add((pk, (email or name).lower()))
-            new.append((pk, name, "billing", email, row.values.get("contact_phone", ""), True))
+            now = self.ctx.created_at
+            phone = row.values.get("contact_phone", "")
+            new.append((pk, name, "billing", email, phone, True, now, now))
         bulk.insert(
             "ledger_contact",
-            ("customer_id", "name", "role", "email", "phone", "preferred_for_reminders"),
+            ("customer_id", "name", "role", "email", "phone", "preferred_for_reminders",
+             "created_at", "updated_at"),
             new,
-        )
+        )  # fmt: skip
 
 
 def _json(value: Any) -> Any:

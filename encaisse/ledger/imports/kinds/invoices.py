@@ -16,7 +16,7 @@ from encaisse.lib import bulk
 INSERT = (
     "external_key", "number", "customer_id", "issue_date", "due_date", "currency", "amount",
     "amount_excl_tax", "balance", "status", "po_reference", "pdf", "source", "import_batch_id",
-    "created_at",
+    "created_at", "updated_at",
 )  # fmt: skip
 COMPARED = ("number", "issue_date", "due_date", "amount", "amount_excl_tax", "po_reference")
 
@@ -59,6 +59,7 @@ class InvoicesHandler(Handler):
                         key, v["number"], customer.id, v["issue_date"], due, customer.currency,
                         v["amount"], v.get("amount_excl_tax"), v["amount"], InvoiceStatus.OPEN,
                         v.get("po_reference", ""), "", self.source, ctx.batch_id, ctx.created_at,
+                        ctx.created_at,
                     )
                 )  # fmt: skip
                 continue
@@ -99,6 +100,7 @@ class InvoicesHandler(Handler):
             for changed, pk in updates:
                 if "amount" in changed:  # only reached when nothing is allocated yet
                     changed["balance"] = changed["amount"]
+                changed["updated_at"] = ctx.created_at
                 bulk.update("ledger_invoice", list(changed), [(*changed.values(), pk)])
 
 
