@@ -70,10 +70,12 @@ class CreditNotesHandler(Handler):
                 }  # fmt: skip
                 if changed:
                     tally.updated += 1
+                    ctx.outcome(row.line, "updated", key)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
+                    ctx.outcome(row.line, "unchanged", key)
                 continue
             number = v.get("invoice_number")
             allocated = Decimal(0)
@@ -91,6 +93,7 @@ class CreditNotesHandler(Handler):
                     ctx.report.allocations += 1
                     allocated = share
             tally.created += 1
+            ctx.outcome(row.line, "created", key)
             ctx.touch(customer.id, created=1)
             creates.append(
                 (

@@ -53,6 +53,7 @@ class InvoicesHandler(Handler):
             old = existing.get(key)
             if old is None:
                 tally.created += 1
+                ctx.outcome(row.line, "created", key)
                 ctx.touch(customer.id, created=1)
                 creates.append(
                     (
@@ -84,6 +85,7 @@ class InvoicesHandler(Handler):
             changed = {k: val for k, val in wanted.items() if current[k] != val}
             if not changed:
                 tally.unchanged += 1
+                ctx.outcome(row.line, "unchanged", key)
                 continue
             if "amount" in changed and money(balance) != current["amount"]:
                 self.error(
@@ -93,6 +95,7 @@ class InvoicesHandler(Handler):
                 )
                 continue
             tally.updated += 1
+            ctx.outcome(row.line, "updated", key)
             ctx.touch(customer_id, updated=1)
             updates.append((changed, pk))
         if ctx.writing:

@@ -66,16 +66,19 @@ class PaymentsHandler(Handler):
                 changed = {k: v[k] for k in TEXTS if k in v and v[k] != current[k]}
                 if changed:
                     tally.updated += 1
+                    ctx.outcome(row.line, "updated", key)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
+                    ctx.outcome(row.line, "unchanged", key)
                 continue
             planned = self._allocate(row, customer.id, v["amount"], customer.currency, invoices)
             if planned is None:
                 continue
             allocations.extend(planned)
             tally.created += 1
+            ctx.outcome(row.line, "created", key)
             ctx.report.allocations += len(planned)
             ctx.touch(customer.id, created=1)
             creates.append(
