@@ -23,7 +23,8 @@ CUSTOMERS = [
 INVOICES = [
     {"number": "F1", "customer_key": "C1", "issue_date": "2026-01-10", "amount": "1200.00",
      "amount_excl_tax": "1000.00", "po_reference": "PO-1"},
-    {"number": "F2", "customer_key": "C1", "issue_date": dt.date(2026, 1, 15), "amount": Decimal("600")},
+    {"number": "F2", "customer_key": "C1", "issue_date": dt.date(2026, 1, 15),
+     "amount": Decimal("600")},
     {"number": "F3", "customer_key": "C2", "issue_date": "2026-01-20", "amount": "99.90"},
 ]  # fmt: skip
 
@@ -42,7 +43,10 @@ def test_records_are_created_with_their_ids_and_keys(alice: User, bob: User) -> 
     assert Contact.objects.get(customer=dupont).email == "marie@dupont.test"
     batch = ImportBatch.objects.get(pk=result.batch_id)
     assert (batch.source, batch.kind, batch.filename, batch.status) == (
-        ImportSource.API, "customers", "test push", "applied"
+        ImportSource.API,
+        "customers",
+        "test push",
+        "applied",
     )
 
     result = push("invoices", INVOICES, actor=alice)
@@ -111,7 +115,14 @@ def test_aliases_of_the_csv_header_are_accepted(alice: User, bob: User) -> None:
     push("customers", CUSTOMERS, actor=alice)
     result = push(
         "invoices",
-        [{"N° facture": "F9", "code_client": "C2", "date_facture": "10/01/2026", "montant": "10,00"}],
+        [
+            {
+                "N° facture": "F9",
+                "code_client": "C2",
+                "date_facture": "10/01/2026",
+                "montant": "10,00",
+            }
+        ],
         actor=alice,
     )
     assert result.ok, result.errors
@@ -145,7 +156,9 @@ def test_create_and_update_modes(alice: User, bob: User) -> None:
     taken = push("customers", [CUSTOMERS[1]], actor=alice, mode="create")
     assert [(e.index, e.field, e.code) for e in taken.errors] == [(0, "external_key", "conflict")]
     unknown = push("customers", [{"external_key": "C9", "name": "x"}], actor=alice, mode="update")
-    assert [(e.index, e.field, e.code) for e in unknown.errors] == [(0, "external_key", "not_found")]
+    assert [(e.index, e.field, e.code) for e in unknown.errors] == [
+        (0, "external_key", "not_found")
+    ]
     assert not Customer.objects.filter(external_key="C9").exists()
     renamed = push("customers", [{"external_key": "C2", "name": "Garage Martin & fils"}],
                    actor=alice, mode="update")  # fmt: skip

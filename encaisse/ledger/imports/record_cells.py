@@ -79,11 +79,14 @@ class RecordShape:
         records: Sequence[Mapping[str, Any]],
         report: ImportReport,
         invalid: set[tuple[int, str]],
+        keyless: set[int],
     ) -> Iterator[tuple[int, list[str]]]:
         """(index, cells) per record; reports the keys and values no file could hold.
 
         `invalid` receives (index, column) of the values refused here, so that the
-        schema's "required value is missing" for their empty cell can be dropped.
+        schema's "required value is missing" for their empty cell can be dropped;
+        `keyless` the records without an external key (it defaults to the number,
+        and its errors then name the number, as a file without the column does).
         """
         for index, record in enumerate(records):
             cells = [""] * len(self.header)
@@ -112,4 +115,6 @@ class RecordShape:
                     invalid.add((index, column))
                     continue
                 cells[self.position[column]] = text
+            if not cells[self.position["external_key"]]:
+                keyless.add(index)
             yield index, cells

@@ -45,6 +45,9 @@ from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import Company, Customer, ImportSource, InvoiceSource
 from encaisse.lib import bulk
 
+# Kinds whose external key defaults to the number (see their handlers).
+KEYED_BY_NUMBER = {"invoices", "credit_notes"}
+
 
 def import_records(
     *,
@@ -76,6 +79,7 @@ def import_records(
     outcomes: dict[int, tuple[str, str]] = {}
     codes: dict[tuple[int, str], ErrorCode] = {}
     ids: dict[str, int] = {}
+    keyless: set[int] = set()
 
     def setup(ctx: Context) -> None:
         ctx.outcomes = outcomes
@@ -93,7 +97,7 @@ def import_records(
         report.columns = {name: name for name in shape.header}
         invalid: set[tuple[int, str]] = set()
         rows = handler.schema.rows(
-            shape.cells(records, report, invalid), shape.header, shape.header, report
+            shape.cells(records, report, invalid, keyless), shape.header, shape.header, report
         )
         chunk: list[Row] = []
         for row in rows:
@@ -117,7 +121,7 @@ def import_records(
 
     run_import(report, actor=actor, source=ImportSource.API, work=work, setup=setup)
     conclude(report, actor=actor, source=ImportSource.API)
-    return _result(report, outcomes, ids, codes)
+    return _result(report, outcomes, ids, codes, keyless)
 
 
 def _flag(
@@ -194,10 +198,14 @@ def _result(
     outcomes: dict[int, tuple[str, str]],
     ids: dict[str, int],
     codes: dict[tuple[int, str], ErrorCode],
+    keyless: set[int],
 ) -> RecordsResult:
     errors = [
         RecordError(
-            error.line, error.column, error.reason, codes.get((error.line, error.column), "invalid")
+            error.line,
+            _field(error.line, error.column, keyless, report.kind),
+            error.reason,
+            codes.get((error.line, error.column), "invalid"),
         )
         for error in report.errors
     ]
@@ -215,6 +223,13 @@ def _result(
         errors=errors,
         batch_id=report.batch_id,
     )
+
+
+def _field(index: int, column: str, keyless: set[int], kind: str) -> str:
+    """The field an error names: a record keyed by its number hears about `number`."""
+    if column == "external_key" and index in keyless and kind in KEYED_BY_NUMBER:
+        return "number"
+    return column
 
 
 def _digest(records: Sequence[Mapping[str, Any]]) -> str:
