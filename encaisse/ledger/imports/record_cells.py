@@ -78,12 +78,12 @@ class RecordShape:
         self,
         records: Sequence[Mapping[str, Any]],
         report: ImportReport,
-        invalid: set[tuple[int, str]],
+        invalid: dict[int, set[str]],
         keyless: set[int],
     ) -> Iterator[tuple[int, list[str]]]:
         """(index, cells) per record; reports the keys and values no file could hold.
 
-        `invalid` receives (index, column) of the values refused here, so that the
+        `invalid` receives index → columns of the values refused here, so that the
         schema's "required value is missing" for their empty cell can be dropped;
         `keyless` the records without an external key (it defaults to the number,
         and its errors then name the number, as a file without the column does).
@@ -95,7 +95,7 @@ class RecordShape:
                 column = self.column_of(str(key))
                 if column is None:
                     report.add_error(index, str(key), _("unknown field"))
-                    invalid.add((index, ""))
+                    invalid.setdefault(index, set()).add("")
                     continue
                 if column in given:
                     report.add_error(
@@ -104,7 +104,7 @@ class RecordShape:
                         _("Columns %(first)s and %(second)s both give %(column)s: keep only one.")
                         % {"first": given[column], "second": key, "column": column},
                     )
-                    invalid.add((index, column))
+                    invalid.setdefault(index, set()).add(column)
                     continue
                 given[column] = str(key)
                 text = cell_text(value)
@@ -112,7 +112,7 @@ class RecordShape:
                     report.add_error(
                         index, column, _("not a valid value: %(value)r") % {"value": value}
                     )
-                    invalid.add((index, column))
+                    invalid.setdefault(index, set()).add(column)
                     continue
                 cells[self.position[column]] = text
             if not cells[self.position["external_key"]]:

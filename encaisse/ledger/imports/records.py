@@ -95,7 +95,7 @@ def import_records(
         handler = CSV_HANDLERS[kind](ctx, source=InvoiceSource.API)
         shape = RecordShape(handler.schema)
         report.columns = {name: name for name in shape.header}
-        invalid: set[tuple[int, str]] = set()
+        invalid: dict[int, set[str]] = {}
         rows = handler.schema.rows(
             shape.cells(records, report, invalid, keyless), shape.header, shape.header, report
         )
@@ -124,12 +124,10 @@ def import_records(
     return _result(report, outcomes, ids, codes, keyless)
 
 
-def _flag(
-    row: Row, report: ImportReport, invalid: set[tuple[int, str]], required: set[str]
-) -> None:
+def _flag(row: Row, report: ImportReport, invalid: dict[int, set[str]], required: set[str]) -> None:
     """Mark a record refused by `record_cells` as broken; drop the schema's "missing"
     error for a required field whose value was refused (one error per field)."""
-    bad = {column for index, column in invalid if index == row.line}
+    bad = invalid.get(row.line)
     if not bad:
         return
     missing = _(REQUIRED_MISSING)
