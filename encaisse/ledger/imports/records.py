@@ -45,6 +45,8 @@ from encaisse.ledger.imports.schema import Row
 from encaisse.ledger.models import Company, Customer, ImportSource, InvoiceSource
 from encaisse.lib import bulk
 
+# Outcome(value) costs ~14 µs (enum machinery): 10 % of a 1 000-record push.
+OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 # Kinds whose external key defaults to the number (see their handlers).
 KEYED_BY_NUMBER = {"invoices", "credit_notes"}
 
@@ -210,7 +212,7 @@ def _result(
     if report.file_error:
         errors.insert(0, RecordError(None, "", report.file_error, "error"))
     records = [] if errors else [
-        RecordOutcome(index, Outcome(outcome), ids.get(key), key)
+        RecordOutcome(index, OUTCOMES[outcome], ids.get(key), key)
         for index, (outcome, key) in sorted(outcomes.items())
     ]  # fmt: skip
     return RecordsResult(
