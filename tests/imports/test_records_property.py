@@ -88,7 +88,7 @@ def spreadsheet(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list):
         return "|".join(value)
-    return str(value).replace(";", ",")
+    return str(value)  # quoted by as_csv: a ";" inside stays
 
 
 def as_csv(records: list[dict[str, Any]]) -> str:
