@@ -19,10 +19,12 @@ BACKFILL = [
     "UPDATE ledger_allocation SET updated_at = COALESCE("
     "(SELECT r.created_at FROM ledger_allocation r WHERE r.reverses_id = ledger_allocation.id),"
     " created_at)",
-    # Contacts had no timestamps: their customer's creation is the best we know.
-    "UPDATE ledger_contact SET created_at = (SELECT c.created_at FROM ledger_customer c"
-    " WHERE c.id = ledger_contact.customer_id)",
-    "UPDATE ledger_contact SET updated_at = created_at",
+    # Contacts had no timestamps: their customer's creation is the best we know. One
+    # statement: on PostgreSQL a second UPDATE of rows this transaction wrote queues
+    # their deferred foreign-key checks, and the ALTER TABLE below then refuses to run.
+    "UPDATE ledger_contact SET"
+    " created_at = (SELECT c.created_at FROM ledger_customer c WHERE c.id = ledger_contact.customer_id),"
+    " updated_at = (SELECT c.created_at FROM ledger_customer c WHERE c.id = ledger_contact.customer_id)",
     "UPDATE ledger_importbatch SET source = 'fec' WHERE kind = 'fec'",
 ]
 
