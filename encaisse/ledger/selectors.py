@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import CharField, F, QuerySet, Sum, Value
+from django.db.models import CharField, F, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from encaisse.accounts.models import User
@@ -212,3 +213,30 @@ def cash_on_account_visible_to(
         return Payment.objects.none()
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return rows.order_by("-on", "-id")
+
+
+M = TypeVar("M", bound=Model)
+
+
+def updated_since(
+    queryset: QuerySet[M],
+    *,
+    since: dt.datetime | None = None,
+    after: tuple[dt.datetime, int] | None = None,
+) -> QuerySet[M]:
+    """`queryset` (any ledger object, already scoped) in (updated_at, id) order: the rows
+    updated at or after `since`, and strictly after the cursor `after` (the last row's
+    (updated_at, id) of the previous page).
+
+    A keyset page: the (updated_at, id) indexes give it with one range scan however deep
+    the cursor (an OFFSET would read every row before the page). The redundant
+    `updated_at >= moment` gives the planner the start of that range.
+    """
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
+    if after is not None:
+        moment, pk = after
+        queryset = queryset.filter(
+            Q(updated_at__gte=moment), Q(updated_at__gt=moment) | Q(updated_at=moment, id__gt=pk)
+        )
+    return queryset.order_by("updated_at", "id")

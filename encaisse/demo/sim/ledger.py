@@ -100,7 +100,7 @@ def issue_invoices(world: World, day: dt.date) -> LedgerDay:
         created.append(invoice.pk)
         result.issued += 1
         result.invoiced += amount
-    Invoice.objects.filter(pk__in=created).update(created_at=clock.now())
+    Invoice.objects.filter(pk__in=created).update(created_at=clock.now(), updated_at=clock.now())
     return result
 
 
@@ -260,7 +260,8 @@ def _pay(world: World, account: Account, day: dt.date, dues: list[_Due]) -> int:
 def _stamp(payments: list[int], credit_notes: list[int]) -> None:
     """Date the day's payments, credit notes and their allocations at the simulated moment."""
     now = clock.now()
-    Payment.objects.filter(pk__in=payments).update(created_at=now)
-    CreditNote.objects.filter(pk__in=credit_notes).update(created_at=now)
-    Allocation.objects.filter(payment_id__in=payments).update(created_at=now)
-    Allocation.objects.filter(credit_note_id__in=credit_notes).update(created_at=now)
+    stamps = {"created_at": now, "updated_at": now}
+    Payment.objects.filter(pk__in=payments).update(**stamps)
+    CreditNote.objects.filter(pk__in=credit_notes).update(**stamps)
+    Allocation.objects.filter(payment_id__in=payments).update(**stamps)
+    Allocation.objects.filter(credit_note_id__in=credit_notes).update(**stamps)

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from encaisse.accounts.models import User
 from encaisse.ledger.imports.report import ImportReport
-from encaisse.ledger.models import Company
+from encaisse.ledger.models import Company, Customer
 from encaisse.lib import bulk
 from encaisse.lib.dates import due_date_for
 
@@ -25,10 +27,15 @@ class CustomerInfo:
 
 
 class CustomerIndex:
-    """external_key → CustomerInfo, loaded per chunk with one query for the unseen keys."""
+    """external_key → CustomerInfo, loaded per chunk with one query for the unseen keys.
+
+    `visible` (an API push by a sales rep) limits the customers rows may name to a
+    scope: one outside it is "unknown", exactly like one that does not exist.
+    """
 
     def __init__(self) -> None:
         self._known: dict[str, CustomerInfo | None] = {}
+        self.visible: QuerySet[Customer] | None = None
         company = Company.current()
         self.company_terms = (company.default_terms_days, company.default_terms_end_of_month)
         self.company_currency = company.currency
@@ -44,8 +51,17 @@ class CustomerIndex:
         )
         for key in missing:
             self._known[key] = None
+        if self.visible is not None and rows:
+            allowed = self.visible_ids({row[1] for row in rows})
+            rows = [row for row in rows if row[1] in allowed]
         for key, pk, currency, days, eom in rows:
             self._known[key] = CustomerInfo(pk, currency, days, bool(eom))
+
+    def visible_ids(self, ids: set[int]) -> set[int]:
+        """Those of `ids` inside the scope (all of them without one)."""
+        if self.visible is None or not ids:
+            return ids
+        return set(self.visible.filter(pk__in=ids).values_list("pk", flat=True))
 
     def get(self, key: str) -> CustomerInfo | None:
         return self._known.get(key)
@@ -80,11 +96,22 @@ class Context:
     # balances are recomputed, but no "imported" timeline entry is written for them.
     lettered_customers: set[int] = field(default_factory=set)
     created_at: Any = None
+    # API pushes (`import_records`): record index → (outcome, external key), and whether a
+    # push that changes nothing writes nothing at all (not even its ImportBatch).
+    outcomes: dict[int, tuple[str, str]] | None = None
+    skip_if_unchanged: bool = False
+    # Rows written that no tally counts (a billing contact added to an unchanged customer).
+    extra_writes: int = 0
 
     @property
     def writing(self) -> bool:
         report = self.report
         return not report.dry_run and (report.valid_rows_only or report.error_count == 0)
+
+    def outcome(self, line: int, outcome: str, key: str) -> None:
+        """What a record did (only API pushes keep them; a file import counts tallies)."""
+        if self.outcomes is not None:
+            self.outcomes[line] = (outcome, key)
 
     def touch(self, customer_id: int | None, created: int = 0, updated: int = 0) -> None:
         if customer_id is None:

@@ -233,13 +233,13 @@ def _create(
     rows = [
         (invoice_id, sid[1] if sid[0] == "payment" else None,
          sid[1] if sid[0] == "credit_note" else None, amount, invoices[invoice_id].currency,
-         ctx.created_at, actor)
+         ctx.created_at, ctx.created_at, actor)
         for sid, invoice_id, amount in create
     ]  # fmt: skip
     bulk.insert(
         "ledger_allocation",
         ("invoice_id", "payment_id", "credit_note_id", "amount", "currency", "created_at",
-         "created_by_id"),
+         "updated_at", "created_by_id"),
         rows,
     )  # fmt: skip
     ctx.report.allocations += len(rows)

@@ -21,7 +21,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from encaisse.ledger.models import (
     Customer,
     ImportBatch,
     ImportKind,
+    ImportSource,
     ImportStatus,
     Invoice,
 )
@@ -92,40 +93,78 @@ def import_file(
     if kind not in ImportKind.values:
         report.file_error = f"unknown kind {kind!r}"
         return report
+    source = ImportSource.FEC if kind == ImportKind.FEC else ImportSource.CSV
+    run_import(
+        report,
+        actor=actor,
+        source=source,
+        work=lambda ctx: _read_and_write(ctx, kind, file, progress),
+    )
+    if not report.sha256:
+        report.sha256 = _sha256(file)
+    conclude(report, actor=actor, source=source)
+    return report
+
+
+def run_import(
+    report: ImportReport,
+    *,
+    actor: User | None,
+    source: str,
+    work: Callable[[Context], None],
+    setup: Callable[[Context], None] | None = None,
+) -> Context | None:
+    """Stages 2–5 in one transaction around `work` (which reads and writes the rows).
+
+    Shared by the file imports and `import_records` (the API): one validation, one
+    writer, one way to finish. Returns the run's context (None after a crash, which
+    the report describes).
+    """
+    ctx: Context | None = None
     try:
         with bulk.tuned_for_bulk(), transaction.atomic():
             ctx = Context(report=report, actor=actor, created_at=bulk.now_value())
-            if not dry_run:
+            if setup is not None:
+                setup(ctx)
+            if not report.dry_run:
                 ctx.batch_id = ImportBatch.objects.create(
-                    kind=kind,
-                    filename=filename[:255],
+                    kind=report.kind,
+                    source=source,
+                    filename=report.filename[:255],
                     sha256="",
                     status=ImportStatus.APPLIED,
-                    valid_rows_only=valid_rows_only,
+                    valid_rows_only=report.valid_rows_only,
                     actor=stored_actor(actor),
                 ).pk
-            _read_and_write(ctx, kind, file, progress)
+            work(ctx)
             # Cell errors come out while reading, ledger checks per chunk: show them in file order.
             report.errors.sort(key=lambda error: error.line)
-            if dry_run or (report.has_errors and not (valid_rows_only and report.valid_rows)):
+            if report.dry_run or (
+                report.has_errors and not (report.valid_rows_only and report.valid_rows)
+            ):
                 raise _Rollback
+            if ctx.skip_if_unchanged and not (report.created or report.updated or ctx.extra_writes):
+                raise _Rollback  # nothing to write, not even the batch: an idempotent push
             _finish(ctx)
     except _Rollback:
         pass
     except Exception as exc:  # a bug or a database refusal must still give a clear report
-        logger.exception("import of %s failed", filename)
+        logger.exception("import of %s failed", report.filename)
         report.file_error = _("Unexpected error, nothing was imported: %(error)s") % {
             "error": exc.__class__.__name__
         }
-    if not report.sha256:
-        report.sha256 = _sha256(file)
-    if dry_run:
+        return None
+    return ctx
+
+
+def conclude(report: ImportReport, *, actor: User | None, source: str) -> None:
+    """Set the final status; a rejected apply is recorded too (the history shows it)."""
+    if report.dry_run:
         report.status = "invalid" if report.has_errors else "valid"
-    elif report.status != ImportStatus.APPLIED:
+    elif report.status != ImportStatus.APPLIED and report.has_errors:
         report.discard_counts()  # what the rows would have done did not happen
         report.status = ImportStatus.REJECTED
-        report.batch_id = _record(report, actor, ImportStatus.REJECTED).pk
-    return report
+        report.batch_id = _record(report, actor, ImportStatus.REJECTED, source).pk
 
 
 def _read_and_write(ctx: Context, kind: str, file: IO[bytes], progress: Progress | None) -> None:
@@ -248,9 +287,10 @@ def _fill(batch: ImportBatch, report: ImportReport) -> None:
     batch.finished_at = timezone.now()
 
 
-def _record(report: ImportReport, actor: User | None, status: str) -> ImportBatch:
+def _record(report: ImportReport, actor: User | None, status: str, source: str) -> ImportBatch:
     batch = ImportBatch(
         kind=report.kind,
+        source=source,
         filename=report.filename[:255],
         valid_rows_only=report.valid_rows_only,
         actor=stored_actor(actor),

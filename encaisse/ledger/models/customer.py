@@ -76,6 +76,12 @@ class Customer(models.Model):
             models.Index(fields=["name_key", "id"], name="customer_name_key"),
             models.Index(fields=["account_manager", "name_key"], name="customer_manager_name_key"),
             models.Index(fields=["open_balance"], name="customer_open_balance"),
+            # "Updated since", in (updated_at, id) cursor order: for finance, and for a
+            # rep (whose portfolio is a filter on the account manager).
+            models.Index(fields=["updated_at", "id"], name="customer_updated"),
+            models.Index(
+                fields=["account_manager", "updated_at", "id"], name="customer_manager_updated"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -87,10 +93,12 @@ class Customer(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # `save(update_fields=["name"])` must refresh the key the name derives.
+        # `save(update_fields=["name"])` must refresh the key the name derives, and any
+        # partial save the `updated_at` the API's "updated since" reads.
         fields = kwargs.get("update_fields")
-        if fields is not None and "name" in fields and "name_key" not in fields:
-            kwargs["update_fields"] = [*fields, "name_key"]
+        if fields is not None:
+            derived = {"name_key"} if "name" in fields else set()
+            kwargs["update_fields"] = [*fields, *sorted((derived | {"updated_at"}) - set(fields))]
         super().save(*args, **kwargs)
 
 
@@ -114,11 +122,14 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True, default="")
     phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
     preferred_for_reminders = models.BooleanField(_("receives reminders"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-preferred_for_reminders", "name"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="contact_updated")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "email"],

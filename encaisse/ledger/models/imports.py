@@ -15,6 +15,14 @@ class ImportKind(models.TextChoices):
     FEC = "fec", _("FEC accounting export")
 
 
+class ImportSource(models.TextChoices):
+    """Where the rows came from: the history tells a file from an API push."""
+
+    CSV = "csv", _("CSV file")
+    FEC = "fec", _("FEC file")
+    API = "api", _("API")
+
+
 class ImportStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     REJECTED = "rejected", _("Rejected")
@@ -27,6 +35,10 @@ class ImportBatch(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    source = models.CharField(
+        _("source"), max_length=16, choices=ImportSource.choices, default=ImportSource.CSV
+    )
+    # The file's name, or for an API push the label the caller gives it.
     filename = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)

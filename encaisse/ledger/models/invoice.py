@@ -86,6 +86,9 @@ class Invoice(models.Model):
         db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by every write that changes the row (services, imports, recomputations):
+    # the API's "updated since" lists and their cursor read the index below.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("invoice")
@@ -97,6 +100,7 @@ class Invoice(models.Model):
             models.Index(fields=["due_date", "id"], name="invoice_due"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["due_date"], name="invoice_open_due", condition=Q(balance__gt=0)),
+            models.Index(fields=["updated_at", "id"], name="invoice_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_key"], name="invoice_external_key"),
@@ -153,6 +157,7 @@ class CreditNote(models.Model):
         db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("credit note")
@@ -166,6 +171,7 @@ class CreditNote(models.Model):
                 name="credit_note_unallocated",
                 condition=Q(allocated__lt=F("amount")),
             ),
+            models.Index(fields=["updated_at", "id"], name="credit_note_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_key"], name="credit_note_external_key"),

@@ -58,6 +58,7 @@ class Payment(models.Model):
         db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -77,6 +78,7 @@ class Payment(models.Model):
                 name="payment_unallocated",
                 condition=Q(allocated__lt=F("amount")),
             ),
+            models.Index(fields=["updated_at", "id"], name="payment_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_key"], name="payment_external_key"),
@@ -147,6 +149,9 @@ class Allocation(models.Model):
         _("made by the cash application"), default=False, db_default=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # An allocation's amounts never change; this moves when it is reversed (its API
+    # representation then says so), and equals created_at otherwise.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Audit only, never filtered on; deleting a user may scan allocations, which is rare.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,6 +178,7 @@ class Allocation(models.Model):
                 name="allocation_cash_application",
                 condition=Q(via_cash_application=True),
             ),
+            models.Index(fields=["updated_at", "id"], name="allocation_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -23,6 +23,7 @@ from encaisse.collab.services import activity_record
 from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import OPEN_STATUSES, InvoiceStatus
+from encaisse.lib import clock
 
 
 class AllocationError(ValueError):
@@ -70,6 +71,7 @@ def _debit_invoice(invoice_id: int, amount: Decimal, settled_on: dt.date) -> Non
             default=Value(InvoiceStatus.PARTIALLY_PAID),
         ),
         paid_on=Case(When(balance=amount, then=settled), default=Value(None)),
+        updated_at=clock.now(),
     )
     if updated != 1:
         raise AllocationError(_("The amount exceeds the invoice's open balance."))
@@ -103,13 +105,13 @@ def allocation_create(
     source_model = Payment if payment is not None else CreditNote
     spent = source_model.objects.filter(
         pk=source.pk, amount__gte=money_sql(F("allocated") + amount)
-    ).update(allocated=money_sql(F("allocated") + amount))
+    ).update(allocated=money_sql(F("allocated") + amount), updated_at=clock.now())
     if spent != 1:
         raise AllocationError(_("The amount exceeds what is left to allocate."))
     settled_on = payment.date if payment is not None else credit_note.issue_date  # type: ignore[union-attr]
     _debit_invoice(invoice.pk, amount, settled_on)
     Customer.objects.filter(pk=invoice.customer_id).update(
-        open_balance=money_sql(F("open_balance") - amount)
+        open_balance=money_sql(F("open_balance") - amount), updated_at=clock.now()
     )
 
     allocation = Allocation.objects.create(

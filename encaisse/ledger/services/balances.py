@@ -6,7 +6,9 @@ Each statement is one `UPDATE … FROM (aggregate)`: the sums are computed once
 per group (not once per row and column by correlated subqueries), and only the
 rows whose stored value differs are written, so a recomputation that changes
 nothing costs no index maintenance and, on PostgreSQL, no new row versions.
-(`UPDATE … FROM` needs SQLite ≥ 3.33.)
+(`UPDATE … FROM` needs SQLite ≥ 3.33.) For the same reason `updated_at` moves
+only on the rows whose values change: a daily recomputation that finds the
+ledger right does not make a million rows "updated since" for API clients.
 
 The CSV imports write final balances themselves and only call
 `open_balances_recompute`; the FEC lettering and the demo loader insert
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from encaisse.ledger.models.invoice import InvoiceStatus
+from encaisse.lib import bulk
 
 _CHUNK = 20_000
 OPEN = f"('{InvoiceStatus.OPEN}', '{InvoiceStatus.PARTIALLY_PAID}')"
@@ -31,16 +34,20 @@ def _in_chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 def _run(sql: str, ids: list[int] | None, *columns: str) -> None:
-    """Run `sql` with `{0}`, `{1}`… (in textual order) replaced by "column IN (ids)"."""
+    """Run `sql` with `{0}`, `{1}`… (in textual order) replaced by "column IN (ids)".
+
+    The statement's first placeholder (`updated_at = %s`) gets the current time.
+    """
+    now = bulk.now_value()
     with connection.cursor() as cursor:
         if ids is None:
-            cursor.execute(sql.format(*["1=1"] * len(columns)))
+            cursor.execute(sql.format(*["1=1"] * len(columns)), [now])
             return
         for chunk in _in_chunks(ids):
             marks = ",".join(["%s"] * len(chunk))
             cursor.execute(
                 sql.format(*[f"{column} IN ({marks})" for column in columns]),
-                chunk * len(columns),
+                [now, *(chunk * len(columns))],
             )
 
 
@@ -81,7 +88,8 @@ def balances_recompute(
         ELSE '{InvoiceStatus.PARTIALLY_PAID}' END"""
     _run(
         f"""
-        UPDATE ledger_invoice SET balance = s.balance, status = s.status, paid_on = s.paid_on
+        UPDATE ledger_invoice SET balance = s.balance, status = s.status, paid_on = s.paid_on,
+          updated_at = %s
         FROM (
           SELECT i.id, {new_balance} AS balance, {new_status} AS status,
             CASE WHEN {new_status} = '{InvoiceStatus.PAID}' THEN a.latest END AS paid_on
@@ -109,7 +117,7 @@ def balances_recompute(
     ):
         _run(
             f"""
-            UPDATE {table} SET allocated = s.total
+            UPDATE {table} SET allocated = s.total, updated_at = %s
             FROM (
               SELECT t.id, ROUND(COALESCE(SUM(a.amount), 0), 2) AS total
               FROM {table} t LEFT JOIN ledger_allocation a ON a.{column} = t.id
@@ -127,7 +135,7 @@ def open_balances_recompute(customer_ids: list[int] | None) -> None:
     """Customers' open balance = Σ balance of their open and partially paid invoices."""
     _run(
         f"""
-        UPDATE ledger_customer SET open_balance = s.total
+        UPDATE ledger_customer SET open_balance = s.total, updated_at = %s
         FROM (
           SELECT c.id, ROUND(COALESCE(SUM(i.balance), 0), 2) AS total
           FROM ledger_customer c

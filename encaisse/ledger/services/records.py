@@ -20,6 +20,7 @@ from encaisse.ledger.models import Company, Contact, CreditNote, Customer, Invoi
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceSource
 from encaisse.ledger.services.allocation import Strategy, allocation_create, payment_allocate
+from encaisse.lib import clock
 from encaisse.lib.dates import due_date_for
 from encaisse.lib.money import round_money
 
@@ -95,7 +96,7 @@ def invoice_create(
         source=source,
     )
     Customer.objects.filter(pk=customer.pk).update(
-        open_balance=money_sql(F("open_balance") + amount)
+        open_balance=money_sql(F("open_balance") + amount), updated_at=clock.now()
     )
     activity_record(
         verb="ledger.invoice.created",

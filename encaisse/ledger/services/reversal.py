@@ -27,6 +27,7 @@ from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Pa
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceStatus
 from encaisse.ledger.services.allocation import AllocationError
+from encaisse.lib import clock
 
 # A paid invoice can be reopened; a cancelled or written-off one keeps its status.
 REOPENABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
@@ -70,8 +71,11 @@ def allocation_reverse(
     source_model = Payment if allocation.payment_id is not None else CreditNote
     source_id = allocation.payment_id or allocation.credit_note_id
     assert source_id is not None  # CHECK allocation_one_source
+    now = clock.now()
+    # The reversed allocation's representation changes too (it now has a reversal).
+    Allocation.objects.filter(pk=allocation.pk).update(updated_at=now)
     returned = source_model.objects.filter(pk=source_id, allocated__gte=amount).update(
-        allocated=money_sql(F("allocated") - amount)
+        allocated=money_sql(F("allocated") - amount), updated_at=now
     )
     if returned != 1:
         raise AllocationError(_("The payment's allocated total is lower than the allocation."))
@@ -85,12 +89,13 @@ def allocation_reverse(
             default=Value(InvoiceStatus.PARTIALLY_PAID),
         ),
         paid_on=None,
+        updated_at=now,
     )
     if reopened != 1:
         raise AllocationError(_("This invoice is cancelled or written off: it cannot reopen."))
     invoice = Invoice.objects.only("customer_id", "balance", "number").get(pk=allocation.invoice_id)
     Customer.objects.filter(pk=invoice.customer_id).update(
-        open_balance=money_sql(F("open_balance") + amount)
+        open_balance=money_sql(F("open_balance") + amount), updated_at=now
     )
     source = source_model.objects.get(pk=source_id)
     activity_record(

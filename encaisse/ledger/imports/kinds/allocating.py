@@ -64,7 +64,7 @@ class OpenInvoices:
             entry.latest = on if entry.latest is None else max(entry.latest, on)
         return entry.id, share
 
-    def write(self) -> None:
+    def write(self, now: Any) -> None:
         """Store balance, status and settlement date of the invoices this chunk allocated to.
 
         The same values `balances_recompute` derives: paid at zero, else
@@ -78,10 +78,12 @@ class OpenInvoices:
         for entry in touched:
             if entry.remaining == 0:
                 paid_on = max(entry.latest, earlier.get(entry.id, entry.latest))  # type: ignore[type-var]
-                rows.append((entry.remaining, InvoiceStatus.PAID.value, paid_on, entry.id))
+                rows.append((entry.remaining, InvoiceStatus.PAID.value, paid_on, now, entry.id))
             else:
-                rows.append((entry.remaining, InvoiceStatus.PARTIALLY_PAID.value, None, entry.id))
-        bulk.update_many("ledger_invoice", ("balance", "status", "paid_on"), rows)
+                rows.append(
+                    (entry.remaining, InvoiceStatus.PARTIALLY_PAID.value, None, now, entry.id)
+                )
+        bulk.update_many("ledger_invoice", ("balance", "status", "paid_on", "updated_at"), rows)
 
 
 def _latest_allocation_dates(invoice_ids: list[int]) -> dict[int, dt.date]:
@@ -109,9 +111,17 @@ def insert_allocations(
     """rows: (invoice id, source external key, amount, currency)."""
     bulk.insert(
         "ledger_allocation",
-        ("invoice_id", source_column, "amount", "currency", "created_at", "created_by_id"),
+        (
+            "invoice_id",
+            source_column,
+            "amount",
+            "currency",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+        ),
         [
-            (invoice_id, ids[key], amount, currency, created_at, actor_id)
+            (invoice_id, ids[key], amount, currency, created_at, created_at, actor_id)
             for invoice_id, key, amount, currency in rows
         ],
     )

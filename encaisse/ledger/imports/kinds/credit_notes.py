@@ -15,7 +15,7 @@ from encaisse.lib import bulk
 
 INSERT = (
     "external_key", "number", "customer_id", "issue_date", "currency", "amount", "allocated",
-    "reason", "source", "import_batch_id", "created_at",
+    "reason", "source", "import_batch_id", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -70,10 +70,12 @@ class CreditNotesHandler(Handler):
                 }  # fmt: skip
                 if changed:
                     tally.updated += 1
+                    ctx.outcome(row.line, "updated", key)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
+                    ctx.outcome(row.line, "unchanged", key)
                 continue
             number = v.get("invoice_number")
             allocated = Decimal(0)
@@ -91,19 +93,22 @@ class CreditNotesHandler(Handler):
                     ctx.report.allocations += 1
                     allocated = share
             tally.created += 1
+            ctx.outcome(row.line, "created", key)
             ctx.touch(customer.id, created=1)
             creates.append(
                 (
                     key, v["number"], customer.id, v["issue_date"], customer.currency, v["amount"],
                     allocated, v.get("reason", ""), self.source, ctx.batch_id, ctx.created_at,
+                    ctx.created_at,
                 )
             )  # fmt: skip
         if ctx.writing:
             new_ids = bulk.insert_with_ids("ledger_creditnote", INSERT, creates)
             for changed, pk in updates:
+                changed["updated_at"] = ctx.created_at
                 bulk.update("ledger_creditnote", list(changed), [(*changed.values(), pk)])
             if allocations:
                 ids = {row[0]: pk for row, pk in zip(creates, new_ids, strict=True)}  # key → id
                 actor = ctx.actor.pk if ctx.actor is not None else None
                 insert_allocations(allocations, "credit_note_id", ids, ctx.created_at, actor)
-            invoices.write()
+            invoices.write(ctx.created_at)

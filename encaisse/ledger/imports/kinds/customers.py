@@ -33,8 +33,8 @@ class CustomersHandler(Handler):
     table = "ledger_customer"
     schema = CUSTOMERS
 
-    def __init__(self, ctx: Context, *, update_existing: bool = True) -> None:
-        super().__init__(ctx)
+    def __init__(self, ctx: Context, *, update_existing: bool = True, source: str = "csv") -> None:
+        super().__init__(ctx, source=source)
         self.update_existing = update_existing
         self.users: dict[str, int] = {}
         for pk, username, email in User.objects.values_list("pk", "username", "email"):
@@ -89,6 +89,7 @@ class CustomersHandler(Handler):
             if old is None:
                 creates.append((row, values))
                 tally.created += 1
+                ctx.outcome(row.line, "created", key)
                 ctx.customers.put(
                     key,
                     CustomerInfo(
@@ -114,8 +115,10 @@ class CustomersHandler(Handler):
                 if changed:
                     updates.append((old[1], changed))
                     tally.updated += 1
+                    ctx.outcome(row.line, "updated", key)
                 else:
                     tally.unchanged += 1
+                    ctx.outcome(row.line, "unchanged", key)
             if row.values.get("contact_name") or row.values.get("contact_email"):
                 contacts.append((key, row))
         if ctx.writing:
@@ -188,12 +191,23 @@ class CustomersHandler(Handler):
             if pk is None or (pk, (email or name).lower()) in have:
                 continue
             have.add((pk, (email or name).lower()))
-            new.append((pk, name, "billing", email, row.values.get("contact_phone", ""), True))
+            self._contact_added(row, key)
+            now = self.ctx.created_at
+            phone = row.values.get("contact_phone", "")
+            new.append((pk, name, "billing", email, phone, True, now, now))
         bulk.insert(
             "ledger_contact",
-            ("customer_id", "name", "role", "email", "phone", "preferred_for_reminders"),
+            ("customer_id", "name", "role", "email", "phone", "preferred_for_reminders",
+             "created_at", "updated_at"),
             new,
-        )
+        )  # fmt: skip
+
+    def _contact_added(self, row: Row, key: str) -> None:
+        """A customer otherwise unchanged that gains a contact was written after all."""
+        ctx = self.ctx
+        ctx.extra_writes += 1
+        if ctx.outcomes is not None and ctx.outcomes.get(row.line, ("",))[0] == "unchanged":
+            ctx.outcome(row.line, "updated", key)
 
 
 def _json(value: Any) -> Any:

@@ -16,7 +16,7 @@ from encaisse.lib import bulk
 INSERT = (
     "external_key", "number", "customer_id", "issue_date", "due_date", "currency", "amount",
     "amount_excl_tax", "balance", "status", "po_reference", "pdf", "source", "import_batch_id",
-    "created_at",
+    "created_at", "updated_at",
 )  # fmt: skip
 COMPARED = ("number", "issue_date", "due_date", "amount", "amount_excl_tax", "po_reference")
 
@@ -53,12 +53,14 @@ class InvoicesHandler(Handler):
             old = existing.get(key)
             if old is None:
                 tally.created += 1
+                ctx.outcome(row.line, "created", key)
                 ctx.touch(customer.id, created=1)
                 creates.append(
                     (
                         key, v["number"], customer.id, v["issue_date"], due, customer.currency,
                         v["amount"], v.get("amount_excl_tax"), v["amount"], InvoiceStatus.OPEN,
                         v.get("po_reference", ""), "", self.source, ctx.batch_id, ctx.created_at,
+                        ctx.created_at,
                     )
                 )  # fmt: skip
                 continue
@@ -83,6 +85,7 @@ class InvoicesHandler(Handler):
             changed = {k: val for k, val in wanted.items() if current[k] != val}
             if not changed:
                 tally.unchanged += 1
+                ctx.outcome(row.line, "unchanged", key)
                 continue
             if "amount" in changed and money(balance) != current["amount"]:
                 self.error(
@@ -92,6 +95,7 @@ class InvoicesHandler(Handler):
                 )
                 continue
             tally.updated += 1
+            ctx.outcome(row.line, "updated", key)
             ctx.touch(customer_id, updated=1)
             updates.append((changed, pk))
         if ctx.writing:
@@ -99,6 +103,7 @@ class InvoicesHandler(Handler):
             for changed, pk in updates:
                 if "amount" in changed:  # only reached when nothing is allocated yet
                     changed["balance"] = changed["amount"]
+                changed["updated_at"] = ctx.created_at
                 bulk.update("ledger_invoice", list(changed), [(*changed.values(), pk)])
 
 

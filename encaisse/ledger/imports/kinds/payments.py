@@ -15,7 +15,7 @@ from encaisse.lib import bulk
 
 INSERT = (
     "external_key", "customer_id", "date", "currency", "amount", "allocated", "method",
-    "bank_reference", "remittance", "source", "import_batch_id", "created_at",
+    "bank_reference", "remittance", "source", "import_batch_id", "created_at", "updated_at",
 )  # fmt: skip
 TEXTS = ("method", "bank_reference", "remittance")
 
@@ -66,16 +66,19 @@ class PaymentsHandler(Handler):
                 changed = {k: v[k] for k in TEXTS if k in v and v[k] != current[k]}
                 if changed:
                     tally.updated += 1
+                    ctx.outcome(row.line, "updated", key)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
+                    ctx.outcome(row.line, "unchanged", key)
                 continue
             planned = self._allocate(row, customer.id, v["amount"], customer.currency, invoices)
             if planned is None:
                 continue
             allocations.extend(planned)
             tally.created += 1
+            ctx.outcome(row.line, "created", key)
             ctx.report.allocations += len(planned)
             ctx.touch(customer.id, created=1)
             creates.append(
@@ -84,11 +87,12 @@ class PaymentsHandler(Handler):
                     sum((share for _i, _k, share, _c in planned), Decimal(0)),
                     v.get("method", "transfer"), v.get("bank_reference", ""),
                     v.get("remittance", ""), self.source, ctx.batch_id, ctx.created_at,
+                    ctx.created_at,
                 )
             )  # fmt: skip
         if ctx.writing:
             self._write(creates, allocations, updates)
-            invoices.write()
+            invoices.write(ctx.created_at)
 
     def _allocate(
         self, row: Row, customer_id: int | None, amount: Decimal, currency: str,
@@ -125,6 +129,7 @@ class PaymentsHandler(Handler):
         ctx = self.ctx
         new_ids = bulk.insert_with_ids("ledger_payment", INSERT, creates)
         for changed, pk in updates:
+            changed["updated_at"] = ctx.created_at
             bulk.update("ledger_payment", list(changed), [(*changed.values(), pk)])
         if allocations:
             ids = {row[0]: pk for row, pk in zip(creates, new_ids, strict=True)}  # key → id
