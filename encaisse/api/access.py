@@ -1,9 +1,11 @@
 """Looking objects up for the caller: through the scoping selectors, or not at all.
 
 An object outside the caller's portfolio is a 404, exactly like one that does
-not exist (its existence is not revealed); an action the caller's role may not
-take is a 403. Read tokens and managers never reach a write operation
-(`auth._refuse_unsafe_when_read_only`).
+not exist (its existence is not revealed). An operation the caller's role may
+never use is a 403 before any lookup, so it says nothing about the object
+either: read tokens and managers never reach a write operation
+(`auth._refuse_unsafe_when_read_only`), and the ledger's writes and the
+settings call `require_editor` first.
 """
 
 from typing import TypeVar

@@ -11,7 +11,7 @@ from ninja.openapi.views import openapi_view
 
 from encaisse.api.auth import TokenAuth, TokenRateThrottle, WebSessionAuth
 from encaisse.api.problems import install_handlers
-from encaisse.api.routers import customers
+from encaisse.api.routers import allocations, credit_notes, customers, invoices, payments
 
 DESCRIPTION = """\
 Encaisse's ledger, dunning and settings for the systems around it (ERP, CRM,
@@ -42,3 +42,7 @@ api = NinjaAPI(
 install_handlers(api)
 
 api.add_router("/customers", customers.router)
+api.add_router("/invoices", invoices.router)
+api.add_router("/credit-notes", credit_notes.router)
+api.add_router("/payments", payments.router)
+api.add_router("/allocations", allocations.router)

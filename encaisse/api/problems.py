@@ -36,11 +36,14 @@ class FieldError:
     detail: str
     pointer: str | None = None
     parameter: str | None = None
+    code: str | None = None  # the import's: invalid, conflict, not_found, error
 
     def as_dict(self) -> dict[str, str]:
         where = {"pointer": self.pointer} if self.pointer is not None else {}
         if self.parameter is not None:
             where["parameter"] = self.parameter
+        if self.code is not None:
+            where["code"] = self.code
         return {**where, "detail": self.detail}
 
 

@@ -9,8 +9,10 @@ from ninja.pagination import paginate
 
 from encaisse.api.access import get_visible, require_editor
 from encaisse.api.auth import caller
+from encaisse.api.ledger_routes import add_writes
 from encaisse.api.pagination import KeysetPagination
 from encaisse.api.schemas.customers import ContactIn, ContactOut, ContactPatch, CustomerOut
+from encaisse.api.schemas.ledger import CustomerBulk, CustomerRecord
 from encaisse.ledger.models import Contact, Customer
 from encaisse.ledger.selectors import customers_visible_to
 from encaisse.ledger.services.contacts import contact_add, contact_delete, contact_update
@@ -58,43 +60,55 @@ def customer_by_key(request: HttpRequest, key: str) -> Customer:
     return get_visible(_customers(request), external_key=key)
 
 
-@router.get("/{customer_id}", response=CustomerOut, summary="Get a customer")
-def customer_get(request: HttpRequest, customer_id: int) -> Customer:
-    return get_visible(_customers(request), pk=customer_id)
+@router.get("/{int:pk}", response=CustomerOut, summary="Get a customer")
+def customer_get(request: HttpRequest, pk: int) -> Customer:
+    return get_visible(_customers(request), pk=pk)
 
 
-@router.get("/{customer_id}/contacts", response=list[ContactOut], summary="List contacts")
+@router.get("/{int:customer_id}/contacts", response=list[ContactOut], summary="List contacts")
 def contact_list(request: HttpRequest, customer_id: int) -> QuerySet[Contact]:
     customer = get_visible(_customers(request), pk=customer_id)
     return customer.contacts.all()
 
 
-@router.post("/{customer_id}/contacts", response={201: ContactOut}, summary="Add a contact")
+@router.post("/{int:customer_id}/contacts", response={201: ContactOut}, summary="Add a contact")
 def contact_post(request: HttpRequest, customer_id: int, payload: ContactIn) -> Status[Contact]:
-    customer = get_visible(_customers(request), pk=customer_id)
     require_editor(request)
+    customer = get_visible(_customers(request), pk=customer_id)
     return Status(201, contact_add(actor=caller(request), customer=customer, **payload.dict()))
 
 
 @router.patch(
-    "/{customer_id}/contacts/{contact_id}", response=ContactOut, summary="Change a contact"
+    "/{int:customer_id}/contacts/{int:contact_id}", response=ContactOut, summary="Change a contact"
 )
 def contact_patch(
     request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
 ) -> Contact:
-    customer = get_visible(_customers(request), pk=customer_id)
     require_editor(request)
+    customer = get_visible(_customers(request), pk=customer_id)
     contact = get_visible(customer.contacts.all(), pk=contact_id)
     changes = payload.dict(exclude_unset=True)
     return contact_update(actor=caller(request), contact=contact, **changes)
 
 
 @router.delete(
-    "/{customer_id}/contacts/{contact_id}", response={204: None}, summary="Remove a contact"
+    "/{int:customer_id}/contacts/{int:contact_id}", response={204: None}, summary="Remove a contact"
 )
 def contact_remove(request: HttpRequest, customer_id: int, contact_id: int) -> Status[None]:
-    customer = get_visible(_customers(request), pk=customer_id)
     require_editor(request)
+    customer = get_visible(_customers(request), pk=customer_id)
     contact = get_visible(customer.contacts.all(), pk=contact_id)
     contact_delete(actor=caller(request), contact=contact)
     return Status(204, None)
+
+
+add_writes(
+    router,
+    kind="customers",
+    noun="a customer",
+    record=CustomerRecord,
+    bulk=CustomerBulk,
+    out=CustomerOut,
+    visible=_customers,
+    base=lambda customer: {"name": customer.name},
+)
