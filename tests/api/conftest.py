@@ -9,7 +9,7 @@ from django.test import Client
 
 from encaisse.accounts.models import User
 from encaisse.accounts.tokens import api_token_create
-from tests.web.conftest import bobs, carols, frozen_today  # noqa: F401  (fixtures)
+from tests.web.conftest import bobs, carols, frozen_today, login  # noqa: F401  (fixtures)
 
 ApiAs = Callable[..., Client]
 
