@@ -30,7 +30,7 @@ from encaisse.demo.records import (
 from encaisse.demo.staff import COMPANY, STAFF
 from encaisse.demo.users import DemoLogin, ensure_demo_users
 from encaisse.dunning.models import BacklogMode
-from encaisse.dunning.services.go_live import go_live_set
+from encaisse.dunning.services.go_live import go_live_policy_update
 from encaisse.ledger.models import (
     Allocation,
     Company,
@@ -74,7 +74,9 @@ def load_into_database(
         _company()
         # The demo's ledger is the company's own from the start: no backlog to
         # hold back, its first run needs no confirmation.
-        go_live_set(actor=None, go_live_on=None, mode=BacklogMode.FULL, ceiling_offset=None)
+        go_live_policy_update(
+            actor=None, go_live_on=None, mode=BacklogMode.FULL, ceiling_offset=None
+        )
         logins = ensure_demo_users()
         users = dict(
             User.objects.filter(username__in=[m.username for m in STAFF]).values_list(
