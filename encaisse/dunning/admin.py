@@ -1,4 +1,5 @@
-"""Admin views of dunning data. Plans, templates, holds and rates are editable here;
+"""Admin views of dunning data. Templates, holds and rates are editable here, the
+settings through their services, plans in the plans editor (shown here);
 what the engine and the outbox recorded (runs, actions, messages, attempts) is not:
 it is the audit trail of what was decided and sent."""
 
@@ -47,8 +48,11 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(DunningPlan)
-class DunningPlanAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_default", "risk_classes")
+class DunningPlanAdmin(RecordAdmin):
+    """Shown, not edited: plans change through the plan services (the plans editor,
+    the API), which check the rules and re-decide the invoices concerned."""
+
+    list_display = ("name", "is_default", "risk_classes", "updated_at")
     inlines = [StepInline]
 
 
