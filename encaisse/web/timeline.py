@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from encaisse.collab.models import Activity
+from encaisse.collab.timeline import TimelineEntry
 from encaisse.ledger.matching.sentences import reason_sentence
 from encaisse.ledger.matching.types import Reason
 from encaisse.lib.money import format_money
@@ -53,7 +54,7 @@ def day(payload: dict[str, Any], key: str) -> str:
     return iso_day(payload[key])
 
 
-def sentence(activity: Activity) -> str:
+def sentence(activity: Activity | TimelineEntry) -> str:
     payload = activity.payload if isinstance(activity.payload, dict) else {}
     describer = _REGISTRY.get(activity.verb)
     if describer is not None:
