@@ -84,3 +84,21 @@ def test_go_live_policy_records_only_what_changed(alice: User) -> None:
     assert first.payload["changes"]["backlog_mode"] == {"from": "full", "to": "up_to"}
     go_live_policy_update(actor=alice, go_live_on=on, mode=BacklogMode.UP_TO, ceiling_offset=10)
     assert Activity.objects.filter(verb="dunning.go_live.changed").count() == 1
+
+
+@pytest.mark.parametrize(("viewer", "sees_all"), [("ada", True), ("alice", True),
+                                                  ("bob", False), ("dave", False)])  # fmt: skip
+def test_reps_and_managers_read_identity_and_terms_only(
+    everyone: dict[str, User], viewer: str, sees_all: bool
+) -> None:
+    from encaisse.dunning.settings_selectors import settings_visible_to
+
+    dunning_settings_update(actor=None, min_contact_gap_days=4)
+    view = settings_visible_to(everyone[viewer])
+    assert view.identity.legal_name == "Ma Société" and view.terms.default_terms_days == 30
+    if sees_all:
+        assert view.dunning is not None and view.dunning.min_contact_gap_days == 4
+        assert view.go_live is not None and view.go_live.first_run_confirmed_at is not None
+        assert view.cash is not None
+    else:
+        assert (view.dunning, view.go_live, view.cash) == (None, None, None)
