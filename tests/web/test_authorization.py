@@ -154,6 +154,7 @@ FINANCE_ONLY_PREFIXES = (
     "dunning/steps/",
     "dunning/templates/",
     "dunning/first-run/",
+    "settings/",
 )
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from encaisse.web.views import auth, core, home
+from encaisse.web.views import auth, core, home, settings
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -46,4 +46,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("language/", core.set_language, name="set_language"),
+    path("settings/", settings.settings_page, name="settings"),
 ]
