@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.services import activity_record
@@ -75,16 +75,16 @@ def go_live_policy_check(
     errors: dict[str, list[Message]] = {}
     if mode not in BacklogMode.values:
         errors["mode"] = [
-            _lazy("Choose how invoices due before go-live are chased: %(modes)s.")
+            gettext_lazy("Choose how invoices due before go-live are chased: %(modes)s.")
             % {"modes": ", ".join(BacklogMode.values)}
         ]
     if mode != BacklogMode.FULL and go_live_on is None:
-        errors["go_live_on"] = [_lazy("Choose the go-live date.")]
+        errors["go_live_on"] = [gettext_lazy("Choose the go-live date.")]
     if go_live_on is not None and go_live_on > clock.today() + dt.timedelta(days=366):
-        errors["go_live_on"] = [_lazy("Choose a go-live date within a year.")]
+        errors["go_live_on"] = [gettext_lazy("Choose a go-live date within a year.")]
     if mode == BacklogMode.UP_TO and ceiling_offset is None:
         errors["ceiling_offset"] = [
-            _lazy("Choose the last step invoices due before go-live may reach.")
+            gettext_lazy("Choose the last step invoices due before go-live may reach.")
         ]
     if errors:
         raise ValidationFailed(errors)

@@ -6,8 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import TaskKind
@@ -38,14 +37,14 @@ def hold_place(
     errors: dict[str, list[Message]] = {}
     if reason not in HoldReason.values:
         errors["reason"] = [
-            _lazy("Choose one of: %(choices)s.") % {"choices": ", ".join(HoldReason.values)}
+            gettext_lazy("Choose one of: %(choices)s.") % {"choices": ", ".join(HoldReason.values)}
         ]
     if invoice is not None and invoice.customer_id != customer.pk:
-        errors["invoice"] = [_lazy("This invoice belongs to another customer.")]
+        errors["invoice"] = [gettext_lazy("This invoice belongs to another customer.")]
     if ends_on is not None and ends_on < start:
-        errors["ends_on"] = [_lazy("A hold cannot end before it starts.")]
+        errors["ends_on"] = [gettext_lazy("A hold cannot end before it starts.")]
     if len(note) > 250:
-        errors["note"] = [_lazy("The note is at most 250 characters.")]
+        errors["note"] = [gettext_lazy("The note is at most 250 characters.")]
     if errors:
         raise ValidationFailed(errors)
     hold = Hold.objects.create(
@@ -109,7 +108,7 @@ def hold_release(*, actor: User | None, hold: Hold) -> Hold:
         released_on=today, released_by=stored_actor(actor), updated_at=clock.now()
     )
     if not released:
-        raise Conflict(_lazy("This hold was already released."))
+        raise Conflict(gettext_lazy("This hold was already released."))
     states = InvoiceDunning.objects.filter(invoice__customer_id=hold.customer_id)
     if hold.invoice_id is not None:
         states = states.filter(invoice_id=hold.invoice_id)
