@@ -67,6 +67,16 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
 
+class TaskResult(models.TextChoices):
+    """How a task ended, in a word the API and the reports can count on
+    (`outcome` keeps the person's own words)."""
+
+    DONE = "done", pgettext_lazy("task result", "Done")
+    REACHED = "reached", _("Customer reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    NOT_NEEDED = "not_needed", _("No longer needed")
+
+
 class TaskQueue(models.TextChoices):
     """Who should pick a task up when it has no single assignee."""
 
@@ -109,6 +119,9 @@ class Task(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
+    result = models.CharField(
+        _("result"), max_length=16, choices=TaskResult.choices, blank=True, default=""
+    )
     outcome = models.TextField(_("outcome"), blank=True, default="")
     source_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
@@ -127,6 +140,8 @@ class Task(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set by the task services when they change the row (completion).
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     class Meta:
         verbose_name = _("task")

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from encaisse.accounts.models import User, stored_actor
-from encaisse.collab.models import Activity, Task, TaskQueue, TaskStatus
+from encaisse.collab.models import Activity, Task, TaskQueue, TaskResult, TaskStatus
 from encaisse.lib import clock
+from encaisse.lib.errors import Conflict, Message, ValidationFailed
 
 
 def activity_record(
@@ -86,17 +88,43 @@ def task_create(
     return task
 
 
+OUTCOME_MAX = 2000
+
+
 @transaction.atomic
-def task_complete(*, task: Task, actor: User, outcome: str = "") -> bool:
-    """Close an open task; False when it was already closed (by someone else)."""
+def task_complete(
+    *, task: Task, actor: User, result: str = TaskResult.DONE, outcome: str = ""
+) -> Task:
+    """Close an open task with its result and what the person has to say.
+
+    Conflict when it is closed already (by someone else, or cancelled): the
+    conditional UPDATE decides, so two people closing it at once record one.
+    """
+    errors: dict[str, list[Message]] = {}
+    if result not in TaskResult.values:
+        errors["result"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(TaskResult.values)}
+        ]
+    if len(outcome) > OUTCOME_MAX:
+        errors["outcome"] = [_("The outcome is at most %(max)s characters.") % {"max": OUTCOME_MAX}]
+    if errors:
+        raise ValidationFailed(errors)
+    now = clock.now()
     done = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-        status=TaskStatus.DONE, outcome=outcome, completed_at=clock.now(), completed_by=actor
+        status=TaskStatus.DONE,
+        result=result,
+        outcome=outcome,
+        completed_at=now,
+        completed_by=actor,
+        updated_at=now,
     )
-    if done:
-        activity_record(
-            verb="collab.task.completed",
-            actor=actor,
-            customer_id=task.customer_id,
-            payload={"task": task.pk, "outcome": outcome},
-        )
-    return bool(done)
+    if not done:
+        raise Conflict(_("This task is closed already."))
+    activity_record(
+        verb="collab.task.completed",
+        actor=actor,
+        customer_id=task.customer_id,
+        payload={"task": task.pk, "result": result, "outcome": outcome},
+    )
+    task.refresh_from_db()
+    return task

@@ -30,10 +30,9 @@ from encaisse.demo.records import (
 from encaisse.demo.staff import COMPANY, STAFF
 from encaisse.demo.users import DemoLogin, ensure_demo_users
 from encaisse.dunning.models import BacklogMode
-from encaisse.dunning.services.go_live import go_live_set
+from encaisse.dunning.services.go_live import go_live_policy_update
 from encaisse.ledger.models import (
     Allocation,
-    Company,
     Contact,
     CreditNote,
     Customer,
@@ -42,6 +41,7 @@ from encaisse.ledger.models import (
     Payment,
 )
 from encaisse.ledger.services.balances import balances_recompute, statistics_refresh
+from encaisse.ledger.services.company import company_identity_update, company_terms_update
 
 CHUNK_INVOICES = 20_000
 _NOTABLE = 12  # customers who get a few timeline entries
@@ -74,7 +74,9 @@ def load_into_database(
         _company()
         # The demo's ledger is the company's own from the start: no backlog to
         # hold back, its first run needs no confirmation.
-        go_live_set(actor=None, go_live_on=None, mode=BacklogMode.FULL, ceiling_offset=None)
+        go_live_policy_update(
+            actor=None, go_live_on=None, mode=BacklogMode.FULL, ceiling_offset=None
+        )
         logins = ensure_demo_users()
         users = dict(
             User.objects.filter(username__in=[m.username for m in STAFF]).values_list(
@@ -98,21 +100,23 @@ def load_into_database(
 
 
 def _company() -> None:
-    company = Company.current()
+    """The demo company's identity and terms, through the settings services (their
+    checks also keep the generated identifiers honest)."""
     siren = identifiers.siren_for(0, 55_312_704)
-    company.legal_name = COMPANY.legal_name
-    company.siren = siren
-    company.vat_number = identifiers.vat_for(siren)
-    company.address = COMPANY.address
-    company.iban = identifiers.french_iban("30004", "01234", "00012345678")
-    company.bic = COMPANY.bic
-    company.email = COMPANY.email
-    company.phone = COMPANY.phone
-    company.currency = "EUR"
-    company.language = "fr"
-    company.default_terms_days = 30
-    company.default_terms_end_of_month = False
-    company.save()
+    company_identity_update(
+        actor=None,
+        legal_name=COMPANY.legal_name,
+        siren=siren,
+        vat_number=identifiers.vat_for(siren),
+        address=COMPANY.address,
+        iban=identifiers.french_iban("30004", "01234", "00012345678"),
+        bic=COMPANY.bic,
+        email=COMPANY.email,
+        phone=COMPANY.phone,
+        currency="EUR",
+        language="fr",
+    )
+    company_terms_update(actor=None, default_terms_days=30, default_terms_end_of_month=False)
 
 
 class _ChunkLoader:

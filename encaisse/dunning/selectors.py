@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from encaisse.accounts.models import User
+from encaisse.accounts.selectors import portfolio_owner_ids
 from encaisse.collab.models import Task
 from encaisse.dunning.engine.group import Group
 from encaisse.dunning.models import (
@@ -24,6 +25,7 @@ from encaisse.dunning.models import (
     DunningMessage,
     DunningPlan,
     DunningRun,
+    Hold,
     MessageState,
 )
 from encaisse.ledger.models import Customer
@@ -53,6 +55,7 @@ class MessageRow:
 
     message: DunningMessage
     invoices: list[MessageInvoice] = field(default_factory=list)
+    attempts: list[DeliveryAttempt] = field(default_factory=list)  # filled on demand
 
     @property
     def total(self) -> Decimal:
@@ -235,3 +238,39 @@ def overridden_customers(plan: DunningPlan, user: User, limit: int = 50) -> list
         .select_related("account_manager")
         .order_by("name_key", "pk")[:limit]
     )
+
+
+def holds_visible_to(user: User) -> QuerySet[Hold]:
+    """The holds on the customers `user` may see (a rep: his portfolio only), latest first."""
+    holds = Hold.objects.select_related("customer", "invoice", "created_by", "released_by")
+    owners = portfolio_owner_ids(user)
+    if owners is not None:
+        holds = holds.filter(customer__account_manager_id__in=owners)
+    return holds.order_by("-starts_on", "-id")
+
+
+def customer_messages_visible(user: User, customer_id: int) -> QuerySet[DunningMessage]:
+    """One customer's messages, latest first; empty when `user` may not see the customer."""
+    return _with_people(messages_visible_to(user).filter(customer_id=customer_id)).order_by(
+        "-decided_on", "-id"
+    )
+
+
+def messages_with_attempts(
+    messages: QuerySet[DunningMessage] | list[DunningMessage],
+) -> list[MessageRow]:
+    """Each message with its invoices and its delivery attempts (two more queries)."""
+    rows = message_rows(messages)
+    by_id = {row.message.pk: row for row in rows}
+    if by_id:
+        attempts = DeliveryAttempt.objects.filter(message_id__in=list(by_id)).order_by(
+            "message_id", "number"
+        )
+        for attempt in attempts:
+            by_id[attempt.message_id].attempts.append(attempt)
+    return rows
+
+
+def messages_of_customer(user: User, customer: Customer, *, limit: int = 50) -> list[MessageRow]:
+    """A customer's reminders with what each attempt to deliver them gave, scoped to `user`."""
+    return messages_with_attempts(list(customer_messages_visible(user, customer.pk)[:limit]))

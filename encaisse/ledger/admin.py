@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +14,18 @@ from encaisse.ledger.models import (
     Invoice,
     Payment,
 )
+from encaisse.ledger.services.company import (
+    CASH_FIELDS,
+    IDENTITY_FIELDS,
+    TERMS_FIELDS,
+    company_cash_check,
+    company_identity_check,
+    company_identity_update,
+    company_settings_update,
+    company_terms_check,
+    company_terms_update,
+)
+from encaisse.lib.errors import ValidationFailed
 from encaisse.lib.text import folded
 
 
@@ -40,9 +55,57 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+class CompanyForm(forms.ModelForm):
+    """The admin's company form checks with the services' rules (one set of rules)."""
+
+    class Meta:
+        model = Company
+        fields = (*IDENTITY_FIELDS, *TERMS_FIELDS, *CASH_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        errors: dict[str, list[str]] = {}
+        checks = (
+            (IDENTITY_FIELDS, company_identity_check),
+            (TERMS_FIELDS, company_terms_check),
+            (CASH_FIELDS, company_cash_check),
+        )
+        for fields, check in checks:
+            try:
+                check({name: data[name] for name in fields if name in data})
+            except ValidationFailed as failed:
+                errors |= failed.errors
+        if errors:
+            raise forms.ValidationError(errors)
+        return data
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "siren", "currency", "language")
+    form = CompanyForm
+
+    # The minimum gap between contacts is a dunning setting (the dunning settings page).
+    readonly_fields = ("min_contact_gap_days",)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # a singleton, created on first use (Company.current)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """Through the services, group by group: only what changed, in the timeline."""
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        for fields, service in (
+            (IDENTITY_FIELDS, company_identity_update),
+            (TERMS_FIELDS, company_terms_update),
+            (CASH_FIELDS, company_settings_update),
+        ):
+            group = {name: value for name, value in data.items() if name in fields}
+            if group:
+                service(actor=request.user, company=obj, **group)
+        obj.refresh_from_db()
 
 
 @admin.register(Customer)

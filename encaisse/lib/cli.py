@@ -12,6 +12,8 @@ from django.core.management.base import CommandError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from encaisse.lib.errors import Conflict, ValidationFailed
+
 
 def iso_date_option(option: str) -> Callable[[str], dt.date]:
     """An argparse `type` for a YYYY-MM-DD option, with a clear error naming the option."""
@@ -47,3 +49,16 @@ def number(value: int | Decimal, places: int | None = None) -> str:
 def labelled(label: object, value: object) -> str:
     """ "label: value", with the space French puts before the colon."""
     return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def command_error(error: ValidationFailed | Conflict) -> CommandError:
+    """A service's refusal as a command's error: one "field: message" line per
+    problem (exit status 2 for bad input, 1 for a conflict with the data)."""
+    if isinstance(error, Conflict):
+        return CommandError(error.message, returncode=1)
+    lines = [
+        labelled(field, message) if field else message
+        for field, messages in error.errors.items()
+        for message in messages
+    ]
+    return CommandError("\n".join(lines), returncode=2)

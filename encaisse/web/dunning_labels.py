@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from encaisse.dunning.models import ActionStatus, StateReason, StepAction
 from encaisse.dunning.reasons import ACTION_REASONS, block_label, reason_label
-from encaisse.dunning.services.explain import Explanation, Outlook
+from encaisse.dunning.services.explain import Outlook
+from encaisse.dunning.services.explain_report import DunningReport
 from encaisse.dunning.services.messages import LeftOut
 from encaisse.lib.money import format_money
 from encaisse.web.timeline import iso_day
@@ -62,30 +63,29 @@ STEP_DETAILS = {
 }
 
 
-def explanation_why(explanation: Explanation) -> str:
+def explanation_why(report: DunningReport) -> str:
     """Why the invoice is where it is: today's decision, as a sentence."""
-    today = explanation.today
-    if not explanation.invoice.is_open:
+    if not report.is_open:
         return why("settled", {})
-    if today.perform is not None:
-        return _("“%(step)s” is due: the next run performs it.") % {"step": today.perform.name}
-    if today.reason == StateReason.COVERED:
+    if report.performs_today:
+        return _("“%(step)s” is due: the next run performs it.") % {"step": report.performs_today}
+    if report.reason == StateReason.COVERED:
         return _(
             "Not chased: the %(amount)s on the customer's account (payments or credit notes "
             "not yet applied) cover this invoice. Finance is asked to apply them."
-        ) % {"amount": format_money(explanation.on_account, explanation.invoice.currency, _lang())}
-    return why(today.reason, today.params)
+        ) % {"amount": format_money(report.on_account, report.currency, _lang())}
+    return why(report.reason, report.params)
 
 
-def waiting_for(explanation: Explanation) -> str:
+def waiting_for(report: DunningReport) -> str:
     """The "next step" line when no step has a date: what the invoice waits for."""
-    today = explanation.today
-    reason = explanation.waiting_for
+    params = report.params
+    reason = report.waiting_for
     if reason == "blocked":
-        until = today.params.get("until")
+        until = params.get("until")
         if until:
             return _("None before the block ends on %(until)s.") % {"until": iso_day(until)}
-        if str(today.params.get("block", "")).startswith("status:"):
+        if str(params.get("block", "")).startswith("status:"):
             return _("None until the customer's status changes.")
         return _("None until the block is lifted.")
     if reason == "covered":
@@ -94,7 +94,7 @@ def waiting_for(explanation: Explanation) -> str:
         return _("None: invoices due before go-live are not chased further automatically.")
     if reason == "escalated":
         return _("None: the invoice was handed over to collection.")
-    if reason == "no_plan" or explanation.plan is None:
+    if reason == "no_plan" or report.plan is None:
         return "—"
     if reason in ("settled",):
         return "—"

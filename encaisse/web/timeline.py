@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from encaisse.collab.models import Activity
+from encaisse.collab.timeline import TimelineEntry
 from encaisse.ledger.matching.sentences import reason_sentence
 from encaisse.ledger.matching.types import Reason
 from encaisse.lib.money import format_money
@@ -53,7 +54,7 @@ def day(payload: dict[str, Any], key: str) -> str:
     return iso_day(payload[key])
 
 
-def sentence(activity: Activity) -> str:
+def sentence(activity: Activity | TimelineEntry) -> str:
     payload = activity.payload if isinstance(activity.payload, dict) else {}
     describer = _REGISTRY.get(activity.verb)
     if describer is not None:
@@ -160,11 +161,25 @@ def _allocation_reversed(p: dict[str, Any]) -> str:
 @describes("ledger.company.updated")
 def _company_updated(p: dict[str, Any]) -> str:
     changes = p["changes"]
-    if "cash_auto_apply" in changes:
-        if changes["cash_auto_apply"]:
+    if set(changes) == {"cash_auto_apply"}:
+        # Older entries hold the new value itself, newer ones {"from", "to"}.
+        value = changes["cash_auto_apply"]
+        if value.get("to") if isinstance(value, dict) else value:
             return _("Automatic application of unambiguous matches after imports turned on")
         return _("Automatic application of unambiguous matches after imports turned off")
-    return _("Company settings changed")
+    return settings_changed(_("Company settings changed"), changes)
+
+
+def settings_changed(title: str, changes: dict[str, Any]) -> str:
+    """A title, then "field: old → new" for each change of a settings service."""
+    parts = [
+        f"{name}: {change.get('from')} → {change.get('to')}"
+        for name, change in changes.items()
+        if isinstance(change, dict)
+    ]
+    if not parts:
+        return title
+    return _("%(title)s (%(changes)s)") % {"title": title, "changes": "; ".join(parts)}
 
 
 @describes("ledger.import.applied")

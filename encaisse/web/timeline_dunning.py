@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from encaisse.collab.models import TaskKind
 from encaisse.dunning.models import Channel
 from encaisse.web import dunning_labels
-from encaisse.web.timeline import day, describes, money
+from encaisse.web.timeline import day, describes, money, settings_changed
 
 
 def _count(p: dict[str, Any]) -> int:
@@ -151,3 +151,8 @@ def _collab_task_done(p: dict[str, Any]) -> str:
     if p.get("outcome"):
         return _("Task done: %(outcome)s") % {"outcome": p["outcome"]}
     return _("Task done")
+
+
+@describes("dunning.settings.updated")
+def _settings_updated(p: dict[str, Any]) -> str:
+    return settings_changed(_("Dunning settings changed"), p["changes"])

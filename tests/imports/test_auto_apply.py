@@ -52,7 +52,8 @@ def test_on_the_unambiguous_matches_of_the_batch_are_applied(ledger, alice: User
     key, named, other = ledger
     company_settings_update(actor=alice, cash_auto_apply=True)
     assert Activity.objects.get(verb="ledger.company.updated").payload == {
-        "changes": {"cash_auto_apply": True}
+        "group": "cash",
+        "changes": {"cash_auto_apply": {"from": False, "to": True}},
     }
     older = payment_record(
         actor=None, customer=named.customer, amount=D("80.00"), date=dt.date(2026, 2, 1),

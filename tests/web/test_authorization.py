@@ -84,6 +84,7 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "import_detail": lambda w, owner: {"pk": w.import_batch.pk},
     "import_template": lambda w, owner: {"kind": "invoices"},
     "dunning_plan": lambda w, owner: {"pk": _pk(w.plan)},
+    "dunning_plan_delete": lambda w, owner: {"pk": _pk(w.plan)},
     "dunning_step_new": lambda w, owner: {"pk": _pk(w.plan)},
     "dunning_step": lambda w, owner: {"pk": _pk(w.step)},
     "dunning_step_delete": lambda w, owner: {"pk": _pk(w.step)},
@@ -159,6 +160,7 @@ FINANCE_ONLY_PREFIXES = (
     "dunning/steps/",
     "dunning/templates/",
     "dunning/first-run/",
+    "settings/",
 )
 
 

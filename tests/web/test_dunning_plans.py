@@ -157,3 +157,27 @@ def test_sales_reps_and_managers_cannot_change_plans(
     )
     assert client.post(f"/dunning/steps/{step.pk}/delete/").status_code == 403
     assert step_named("Relance 1").offset_days == 3
+
+
+def test_a_plan_nobody_follows_is_deleted_from_its_page(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    client.post("/dunning/plans/new/", {"name": "Plan éphémère"})
+    plan = DunningPlan.objects.get(name="Plan éphémère")
+    assert "plan-delete-form" in client.get(f"/dunning/plans/{plan.pk}/").content.decode()
+    response = client.post(f"/dunning/plans/{plan.pk}/delete/")
+    assert response["Location"] == "/dunning/plans/"
+    assert not DunningPlan.objects.filter(pk=plan.pk).exists()
+
+
+def test_the_default_plan_is_not_deleted_and_the_page_says_why(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = client.post(f"/dunning/plans/{standard().pk}/delete/", follow=True)
+    assert "default" in response.content.decode() or "défaut" in response.content.decode()
+    assert standard().steps.exists()
+
+
+def test_bad_risk_classes_are_a_form_error(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = client.post("/dunning/plans/new/", {"name": "Plan X", "risk_classes": "C1"})
+    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert not DunningPlan.objects.filter(name="Plan X").exists()

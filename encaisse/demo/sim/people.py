@@ -25,6 +25,7 @@ from encaisse.dunning.models import DunningMessage, HoldReason, MessageState
 from encaisse.dunning.services.holds import hold_place, promise_hold
 from encaisse.dunning.services.messages import message_approve, message_skip
 from encaisse.ledger.models import Company
+from encaisse.lib.errors import Conflict
 
 CALLS = (TaskKind.CALL_CORDIAL, TaskKind.CALL_FORMAL)
 # The tasks the simulated staff know how to do; others (fix a contact, refresh a
@@ -106,7 +107,11 @@ def work_tasks(world: World, day: dt.date, staff: StaffDay) -> None:
                 staff.handovers += 1
             else:
                 outcome = _("Posted by registered mail with acknowledgement")
-            staff.tasks_done += task_complete(task=task, actor=actor, outcome=outcome)
+            try:
+                task_complete(task=task, actor=actor, outcome=outcome)
+            except Conflict:
+                continue  # closed meanwhile by someone else
+            staff.tasks_done += 1
 
 
 def _call(

@@ -62,6 +62,8 @@ class Hold(models.Model):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the hold services when they change the row (its release).
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     class Meta:
         verbose_name = _("hold")

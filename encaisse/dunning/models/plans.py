@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from encaisse.ledger.models.fields import money_field
+from encaisse.lib import clock
 
 
 class StepAction(models.TextChoices):
@@ -57,6 +58,9 @@ class DunningPlan(models.Model):
         help_text=_("Comma-separated risk classes this plan applies to, e.g. C,D"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set by the plan services on every change of the plan or of its steps (the
+    # API's "updated since"); not auto_now, which `save(update_fields=…)` skips.
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     class Meta:
         verbose_name = _("dunning plan")
@@ -116,6 +120,7 @@ class DunningStep(models.Model):
         default=StepAssignee.ACCOUNT_MANAGER,
     )
     registered_mail = models.BooleanField(_("registered mail with acknowledgement"), default=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     class Meta:
         verbose_name = _("dunning step")

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.services import activity_record
@@ -27,6 +28,8 @@ from encaisse.dunning.models import (
     StateReason,
 )
 from encaisse.lib import clock
+from encaisse.lib.changes import assign_changes, changes_payload
+from encaisse.lib.errors import Message, ValidationFailed
 
 
 class FirstRunNotConfirmed(Exception):
@@ -65,30 +68,57 @@ def policy_candidate(
     return policy
 
 
+def go_live_policy_check(
+    *, go_live_on: dt.date | None, mode: str, ceiling_offset: int | None
+) -> None:
+    """The rules of a go-live policy, for the service and for a form's preview."""
+    errors: dict[str, list[Message]] = {}
+    if mode not in BacklogMode.values:
+        errors["mode"] = [
+            gettext_lazy("Choose how invoices due before go-live are chased: %(modes)s.")
+            % {"modes": ", ".join(BacklogMode.values)}
+        ]
+    if mode != BacklogMode.FULL and go_live_on is None:
+        errors["go_live_on"] = [gettext_lazy("Choose the go-live date.")]
+    if go_live_on is not None and go_live_on > clock.today() + dt.timedelta(days=366):
+        errors["go_live_on"] = [gettext_lazy("Choose a go-live date within a year.")]
+    if mode == BacklogMode.UP_TO and ceiling_offset is None:
+        errors["ceiling_offset"] = [
+            gettext_lazy("Choose the last step invoices due before go-live may reach.")
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 @transaction.atomic
-def go_live_set(
+def go_live_policy_update(
     *, actor: User | None, go_live_on: dt.date | None, mode: str, ceiling_offset: int | None
 ) -> DunningSettings:
     """Record the go-live policy, and confirm the first run if it was not.
 
-    Invoices the previous policy held (reason `go_live_held`, no next date)
-    are due again at the next run, which decides them under the new policy.
+    The three fields are one choice (a ceiling only means something "up to a
+    step"), so they are always given together. Invoices the previous policy
+    held (reason `go_live_held`, no next date) are due again at the next run,
+    which decides them under the new policy.
     """
-    if mode not in BacklogMode.values:
-        raise ValueError(f"unknown backlog mode {mode!r}")
-    if mode != BacklogMode.FULL and go_live_on is None:
-        raise ValueError("a backlog policy needs a go-live date")
-    if mode == BacklogMode.UP_TO and ceiling_offset is None:
-        raise ValueError("a ceiling step is needed to chase up to a step")
+    go_live_policy_check(go_live_on=go_live_on, mode=mode, ceiling_offset=ceiling_offset)
     policy = DunningSettings.objects.select_for_update().get(pk=DunningSettings.current().pk)
     first = policy.first_run_confirmed_at is None
-    policy.go_live_on = go_live_on
-    policy.backlog_mode = mode
-    policy.backlog_ceiling_offset = ceiling_offset if mode == BacklogMode.UP_TO else None
+    changes = assign_changes(
+        policy,
+        {
+            "go_live_on": go_live_on,
+            "backlog_mode": mode,
+            "backlog_ceiling_offset": ceiling_offset if mode == BacklogMode.UP_TO else None,
+        },
+    )
     if first:
         policy.first_run_confirmed_at = clock.now()
         policy.first_run_confirmed_by = stored_actor(actor)
-    policy.save()
+    fields = list(changes) + (["first_run_confirmed_at", "first_run_confirmed_by"] if first else [])
+    if not fields:
+        return policy
+    policy.save(update_fields=fields)
     woken = InvoiceDunning.objects.filter(
         reason=StateReason.GO_LIVE_HELD, next_action_on__isnull=True
     ).update(next_action_on=clock.today())
@@ -100,9 +130,14 @@ def go_live_set(
             "mode": mode,
             "ceiling_offset": policy.backlog_ceiling_offset,
             "woken": woken,
+            "changes": changes_payload(changes),
         },
     )
     return policy
+
+
+# The name the demo loader and older callers know.
+go_live_set = go_live_policy_update
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import TaskKind
@@ -14,6 +14,7 @@ from encaisse.collab.services import activity_record, task_create
 from encaisse.dunning.models import DunningSettings, Hold, HoldReason, InvoiceDunning
 from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.lib import clock
+from encaisse.lib.errors import Conflict, Message, ValidationFailed
 
 # Insolvency: the claim must be declared to the court's representative within
 # two months of the judgment's publication (Code de commerce R622-24).
@@ -32,11 +33,20 @@ def hold_place(
     note: str = "",
 ) -> Hold:
     """Block dunning of one invoice, or of all the customer's invoices."""
-    if invoice is not None and invoice.customer_id != customer.pk:
-        raise ValueError("the invoice belongs to another customer")
     start = starts_on or clock.today()
+    errors: dict[str, list[Message]] = {}
+    if reason not in HoldReason.values:
+        errors["reason"] = [
+            gettext_lazy("Choose one of: %(choices)s.") % {"choices": ", ".join(HoldReason.values)}
+        ]
+    if invoice is not None and invoice.customer_id != customer.pk:
+        errors["invoice"] = [gettext_lazy("This invoice belongs to another customer.")]
     if ends_on is not None and ends_on < start:
-        raise ValueError("a hold cannot end before it starts")
+        errors["ends_on"] = [gettext_lazy("A hold cannot end before it starts.")]
+    if len(note) > 250:
+        errors["note"] = [gettext_lazy("The note is at most 250 characters.")]
+    if errors:
+        raise ValidationFailed(errors)
     hold = Hold.objects.create(
         customer=customer,
         invoice=invoice,
@@ -87,14 +97,18 @@ def promise_hold(
 
 
 @transaction.atomic
-def hold_release(*, actor: User | None, hold: Hold) -> bool:
-    """End a hold today; its invoices are looked at again by the next run."""
+def hold_release(*, actor: User | None, hold: Hold) -> Hold:
+    """End a hold today; its invoices are looked at again by the next run.
+
+    Conflict when the hold was released already (by someone else, or twice):
+    the conditional UPDATE decides, so two concurrent releases record one.
+    """
     today = clock.today()
     released = Hold.objects.filter(pk=hold.pk, released_on__isnull=True).update(
-        released_on=today, released_by=stored_actor(actor)
+        released_on=today, released_by=stored_actor(actor), updated_at=clock.now()
     )
     if not released:
-        return False
+        raise Conflict(gettext_lazy("This hold was already released."))
     states = InvoiceDunning.objects.filter(invoice__customer_id=hold.customer_id)
     if hold.invoice_id is not None:
         states = states.filter(invoice_id=hold.invoice_id)
@@ -106,7 +120,8 @@ def hold_release(*, actor: User | None, hold: Hold) -> bool:
         invoice_id=hold.invoice_id,
         payload={"hold": hold.pk, "reason": hold.reason},
     )
-    return True
+    hold.refresh_from_db()
+    return hold
 
 
 @transaction.atomic

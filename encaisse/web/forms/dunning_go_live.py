@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from encaisse.dunning.models import BacklogMode, DunningSettings, DunningStep
+from encaisse.dunning.services.go_live import go_live_policy_check
+from encaisse.lib.errors import ValidationFailed
 from encaisse.web.dunning_labels import action as action_label
 from encaisse.web.dunning_labels import short_offset
+from encaisse.web.forms.errors import form_errors_add
 
 
 class GoLiveForm(forms.Form):
@@ -67,11 +69,14 @@ class GoLiveForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("mode") == BacklogMode.UP_TO and data.get("ceiling_offset") is None:
-            self.add_error(
-                "ceiling_offset", _("Choose the last step invoices due before go-live may reach.")
+        if self.errors:
+            return data  # a field did not parse: the policy's rules would only repeat it
+        try:
+            go_live_policy_check(
+                go_live_on=data.get("go_live_on"),
+                mode=data.get("mode", ""),
+                ceiling_offset=data.get("ceiling_offset"),
             )
-        go_live_on = data.get("go_live_on")
-        if go_live_on is not None and go_live_on > self.today + dt.timedelta(days=366):
-            self.add_error("go_live_on", _("Choose a go-live date within a year."))
+        except ValidationFailed as failed:
+            form_errors_add(self, failed)
         return data

@@ -21,7 +21,7 @@ from encaisse.dunning.models import (
     StepSender,
     TemplateCode,
 )
-from encaisse.dunning.services.plan_edit import StepFields
+from encaisse.dunning.services.plan_rules import StepFields
 from encaisse.web.forms.choices import FrenchOrderModelChoiceField
 
 
@@ -32,16 +32,14 @@ class PlanForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    risk_classes = forms.RegexField(
+    risk_classes = forms.CharField(
         label=gettext_lazy("For risk classes"),
-        regex=r"^[A-Za-z](\s*[,;]\s*[A-Za-z])*\s*$",
         required=False,
         max_length=40,
         help_text=gettext_lazy(
             "Letters separated by commas, e.g. C,D. Customers of these classes follow "
             "this plan unless they have a plan of their own."
         ),
-        error_messages={"invalid": gettext_lazy("Risk classes are single letters: C,D")},
     )
     is_default = forms.BooleanField(
         label=gettext_lazy("Default plan"),
@@ -60,22 +58,8 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
 
-    def clean_name(self) -> str:
-        name = str(self.cleaned_data["name"]).strip()
-        others = DunningPlan.objects.filter(name__iexact=name)
-        if self.plan is not None:
-            others = others.exclude(pk=self.plan.pk)
-        if others.exists():
-            raise forms.ValidationError(_("Another plan already has this name."))
-        return name
-
-    def clean_is_default(self) -> bool:
-        value = bool(self.cleaned_data.get("is_default"))
-        if self.plan is not None and self.plan.is_default and not value:
-            raise forms.ValidationError(
-                _("Customers would be left without a plan: make another plan the default instead.")
-            )
-        return value
+    # The rules (a unique name, the default plan staying default) are the
+    # services' (dunning.services.plan_rules): the view maps their errors here.
 
 
 def template_code_choices() -> list[tuple[str, str]]:
@@ -149,25 +133,6 @@ class StepForm(forms.Form):
         self.fields["sender_user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             Q(role__in=[Role.FINANCE, Role.ADMIN]) | Q(is_superuser=True), is_active=True
         )
-
-    def clean_offset_days(self) -> int:
-        offset = int(self.cleaned_data["offset_days"])
-        taken = self.plan.steps.filter(offset_days=offset)
-        if self.step is not None:
-            taken = taken.exclude(pk=self.step.pk)
-        other = taken.first()
-        if other is not None:
-            raise forms.ValidationError(
-                _("The step “%(name)s” is already at this offset: two steps cannot share a day.")
-                % {"name": other.name}
-            )
-        return offset
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("sender") == StepSender.FINANCE_USER and not data.get("sender_user"):
-            self.add_error("sender_user", _("Choose the finance user who signs."))
-        return data
 
     def fields_value(self) -> StepFields:
         data = self.cleaned_data

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from encaisse.dunning.services.explain import Explanation
+from encaisse.dunning.services.explain_report import DunningReport
 from encaisse.web import dunning_labels
 
 register = template.Library()
@@ -43,10 +43,10 @@ def short_offset(days: int) -> str:
 
 
 @register.simple_tag
-def state_why(explanation: Explanation) -> str:
+def state_why(report: DunningReport) -> str:
     """`{% state_why explanation %}`: why the invoice is where it is, from the
     decision the engine would take today (the same as the preview's)."""
-    return dunning_labels.explanation_why(explanation)
+    return dunning_labels.explanation_why(report)
 
 
 @register.simple_tag
@@ -56,6 +56,6 @@ def held_line(reason: str, figures: tuple[int, Decimal]) -> str:
 
 
 @register.simple_tag
-def state_waiting(explanation: Explanation) -> str:
+def state_waiting(report: DunningReport) -> str:
     """`{% state_waiting explanation %}`: what the invoice waits for when no step has a date."""
-    return dunning_labels.waiting_for(explanation)
+    return dunning_labels.waiting_for(report)

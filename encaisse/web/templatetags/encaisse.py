@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 
 from encaisse.collab.models import Activity
+from encaisse.collab.timeline import TimelineEntry
 from encaisse.lib.money import format_money
 from encaisse.web import timeline
 
@@ -39,7 +40,7 @@ def days_late(invoice: Any, today: dt.date) -> int:
 
 
 @register.filter
-def sentence(activity: Activity) -> str:
+def sentence(activity: Activity | TimelineEntry) -> str:
     return timeline.sentence(activity)
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from encaisse.web.views import account, auth, core, home
+from encaisse.web.views import account, auth, core, home, settings
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -52,4 +52,5 @@ urlpatterns = [
         account.account_token_revoke,
         name="account_token_revoke",
     ),
+    path("settings/", settings.settings_page, name="settings"),
 ]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("dunning/plans/", dunning_plans.plan_list, name="dunning_plans"),
     path("dunning/plans/new/", dunning_plans.plan_new, name="dunning_plan_new"),
     path("dunning/plans/<int:pk>/", dunning_plans.plan_detail, name="dunning_plan"),
+    path("dunning/plans/<int:pk>/delete/", dunning_plans.plan_remove, name="dunning_plan_delete"),
     path("dunning/plans/<int:pk>/steps/new/", dunning_plans.step_new, name="dunning_step_new"),
     path("dunning/steps/<int:pk>/", dunning_plans.step_edit, name="dunning_step"),
     path("dunning/steps/<int:pk>/delete/", dunning_plans.step_remove, name="dunning_step_delete"),

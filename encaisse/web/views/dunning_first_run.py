@@ -20,12 +20,14 @@ from encaisse.dunning.scheduling import run_dunning_for
 from encaisse.dunning.services.go_live import (
     FirstRunOutline,
     first_run_outline,
-    go_live_set,
+    go_live_policy_update,
     policy_candidate,
 )
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.lib import clock
+from encaisse.lib.errors import ValidationFailed
 from encaisse.web.forms.dunning_go_live import GoLiveForm
+from encaisse.web.forms.errors import form_errors_add
 from encaisse.web.views.access import finance_required
 from encaisse.web.views.listing import is_htmx, viewer
 
@@ -39,18 +41,24 @@ def first_run(request: HttpRequest) -> HttpResponse:
     form = GoLiveForm(data, today=today, initial=GoLiveForm.initial_for(policy, today))
     if request.method == "POST" and form.is_valid():
         first = not policy.first_run_confirmed
-        go_live_set(
-            actor=user,
-            go_live_on=form.cleaned_data["go_live_on"],
-            mode=form.cleaned_data["mode"],
-            ceiling_offset=form.cleaned_data["ceiling_offset"],
-        )
-        if first:
-            run_dunning_for.enqueue(today.isoformat())
-            messages.success(request, _("First run confirmed: today's dunning run has started."))
+        try:
+            go_live_policy_update(
+                actor=user,
+                go_live_on=form.cleaned_data["go_live_on"],
+                mode=form.cleaned_data["mode"],
+                ceiling_offset=form.cleaned_data["ceiling_offset"],
+            )
+        except ValidationFailed as failed:
+            form_errors_add(form, failed)
         else:
-            messages.success(request, _("Go-live policy saved: the next run applies it."))
-        return redirect("dunning_today")
+            if first:
+                run_dunning_for.enqueue(today.isoformat())
+                messages.success(
+                    request, _("First run confirmed: today's dunning run has started.")
+                )
+            else:
+                messages.success(request, _("Go-live policy saved: the next run applies it."))
+            return redirect("dunning_today")
     context: dict[str, Any] = {"form": form, "policy": policy, "today": today}
     if data is None or form.is_valid():
         choice = form.cleaned_data if data is not None else form.initial

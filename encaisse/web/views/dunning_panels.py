@@ -9,7 +9,7 @@ from typing import Any
 
 from encaisse.accounts.models import User
 from encaisse.dunning.selectors import customer_messages, customer_plan, message_rows
-from encaisse.dunning.services.explain import dunning_explain
+from encaisse.dunning.services.explain_report import dunning_report
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.lib.text import in_french_order
 from encaisse.web.forms.dunning_plans import AssignPlanForm
@@ -19,12 +19,13 @@ HISTORY_ROWS = 20
 
 
 def invoice_panel(invoice: Invoice, on: dt.date) -> dict[str, Any]:
-    explanation = dunning_explain(invoice, on=on)
+    """The panel renders the report the REST API returns: one explanation."""
+    report = dunning_report(invoice, on=on)
     return {
-        "dunning": explanation,
-        "dunning_next": explanation.next_step,
-        "dunning_holds": [hold for hold in explanation.holds if hold.is_active(on)],
-        "dunning_extended": explanation.due_on != invoice.due_date,
+        "dunning": report,
+        "dunning_next": report.next_step,
+        "dunning_holds": report.holds,
+        "dunning_extended": report.extended,
     }
 
 

@@ -17,14 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from encaisse.dunning.models import DunningPlan, DunningStep
 from encaisse.dunning.selectors import overridden_customers, plans_overview
-from encaisse.dunning.services.plan_edit import (
-    PlanEditRefused,
-    plan_create,
-    plan_update,
-    step_delete,
-    step_save,
-)
+from encaisse.dunning.services.plan_edit import plan_create, plan_update, step_delete, step_save
+from encaisse.dunning.services.plan_remove import plan_delete
+from encaisse.lib.errors import Conflict, ValidationFailed
 from encaisse.web.forms.dunning_plans import PlanForm, StepForm
+from encaisse.web.forms.errors import form_errors_add
 from encaisse.web.views.access import finance_required
 from encaisse.web.views.listing import is_htmx, viewer
 
@@ -41,8 +38,8 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plan = plan_create(actor=viewer(request), **form.cleaned_data)
-        except PlanEditRefused as refused:
-            form.add_error(refused.field, _("Another plan already has this name."))
+        except ValidationFailed as failed:
+            form_errors_add(form, failed)
         else:
             messages.success(request, _("Plan created: add its steps."))
             return redirect("dunning_plan", pk=plan.pk)
@@ -70,8 +67,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plan_update(actor=viewer(request), plan=plan, **form.cleaned_data)
-        except PlanEditRefused as refused:
-            form.add_error(refused.field, str(refused))
+        except ValidationFailed as failed:
+            form_errors_add(form, failed)
         else:
             messages.success(
                 request, _("Plan saved. Its invoices are decided again at the next run.")
@@ -100,9 +97,8 @@ def _step_saved(
 ) -> HttpResponse:
     try:
         step_save(actor=viewer(request), plan=plan, step=step, fields=form.fields_value())
-    except PlanEditRefused:
-        # Another editor took the offset between the form's check and the save.
-        form.add_error("offset_days", _("Another step of this plan is already at this offset."))
+    except ValidationFailed as failed:
+        form_errors_add(form, failed)
         return _step_form_response(request, plan, form, step)
     if is_htmx(request):
         return _steps_response(request, plan)
@@ -138,3 +134,16 @@ def step_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return _steps_response(request, plan)
     messages.success(request, _("Step deleted."))
     return redirect("dunning_plan", pk=plan.pk)
+
+
+@finance_required
+@require_POST
+def plan_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(DunningPlan, pk=pk)
+    try:
+        plan_delete(actor=viewer(request), plan=plan)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect("dunning_plan", pk=plan.pk)
+    messages.success(request, _("Plan deleted."))
+    return redirect("dunning_plans")

@@ -32,9 +32,8 @@ from encaisse.dunning.selectors import (
     recent_runs,
     review_queue,
     tasks_created_on,
-    visible_groups,
 )
-from encaisse.dunning.services.preview import dunning_preview
+from encaisse.dunning.services.preview_scoped import dunning_preview_for
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.ledger.selectors import first_customers_by_name
 from encaisse.lib import clock
@@ -121,21 +120,19 @@ def preview_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "horizon": PREVIEW_HORIZON_DAYS}
     if form.is_valid():
         on = form.cleaned_data["on"]
-        preview = dunning_preview(on=on)
-        groups = visible_groups(user, preview.groups)
+        preview = dunning_preview_for(user, on=on)
+        groups = preview.groups
         context |= {
             "on": on,
             "rows": _preview_rows(groups),
             "group_total": len(groups),
             "shown": min(len(groups), PREVIEW_GROUPS),
             "by_channel": sorted(Counter(g.channel for g in groups).items()),
-            # Per-day totals cover the whole ledger: finance's view only.
+            # Per-day totals cover the whole ledger: finance's view only (the selector's rule).
             "days": [
-                PreviewDayRow(d.on, sorted(d.by_step.items()), d.messages, d.tasks)
+                PreviewDayRow(d.on, list(d.by_step.items()), d.messages, d.tasks)
                 for d in preview.days
-            ]
-            if user.sees_whole_ledger
-            else [],
+            ],
         }
     template = "web/dunning/_preview.html" if is_htmx(request) else "web/dunning/preview.html"
     return render(request, template, context)

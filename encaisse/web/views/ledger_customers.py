@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from encaisse.collab.selectors import timeline_for_customer
+from encaisse.collab.timeline import timeline_of_customer
 from encaisse.dunning.services.explain import dunning_outlook
 from encaisse.ledger.selectors import (
     credit_notes_visible_to,
@@ -86,7 +86,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(customer=customer)
             .order_by("-issue_date", "-id")[:RECENT_ROWS]
         ),
-        "timeline": list(timeline_for_customer(customer.pk, limit=30)),
+        "timeline": timeline_of_customer(user, customer.pk, limit=30),
         "today": on,
         "open_rows": OPEN_ROWS,
         "recent_rows": RECENT_ROWS,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from encaisse.collab.selectors import timeline_for_invoice
+from encaisse.collab.timeline import timeline_of_invoice
 from encaisse.ledger.selectors import invoices_visible_to
 from encaisse.web.filters import InvoiceFilterForm
 from encaisse.web.views.dunning_panels import invoice_panel
@@ -59,7 +59,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invoice": invoice,
         "customer": invoice.customer,
         "allocations": list(allocations),
-        "timeline": list(timeline_for_invoice(invoice.pk)),
+        "timeline": timeline_of_invoice(user, invoice.pk),
         "today": on,
         "days_late": invoice.days_late(on),
     }
