@@ -11,7 +11,7 @@ from ninja.openapi.views import openapi_view
 
 from encaisse.api.auth import TokenAuth, TokenRateThrottle, WebSessionAuth
 from encaisse.api.problems import install_handlers
-from encaisse.api.routers import allocations, credit_notes, customers, invoices, payments
+from encaisse.api.routers import allocations, credit_notes, customers, dunning, invoices, payments
 
 DESCRIPTION = """\
 Encaisse's ledger, dunning and settings for the systems around it (ERP, CRM,
@@ -46,3 +46,8 @@ api.add_router("/invoices", invoices.router)
 api.add_router("/credit-notes", credit_notes.router)
 api.add_router("/payments", payments.router)
 api.add_router("/allocations", allocations.router)
+api.add_router("/invoices", dunning.invoices)
+api.add_router("/customers", dunning.customers)
+api.add_router("/dunning", dunning.preview)
+api.add_router("/holds", dunning.holds)
+api.add_router("/tasks", dunning.tasks)

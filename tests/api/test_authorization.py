@@ -27,6 +27,9 @@ from django.test import Client
 
 from encaisse.accounts.models import User
 from encaisse.api.app import api
+from encaisse.collab.models import TaskKind
+from encaisse.collab.services import task_create
+from encaisse.dunning.services.holds import hold_place
 from encaisse.ledger.models import Allocation, CreditNote
 from encaisse.ledger.services import payment_record
 from tests.api.conftest import token_client
@@ -68,6 +71,8 @@ class Owned:
     credit_note: Any
     allocation: Any
     spare_payment: Any  # cash on account, for the allocation samples
+    hold: Any
+    task: Any  # a call task assigned to the account manager
 
 
 @dataclass
@@ -111,6 +116,14 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/credit-notes/{pk}": _pk("credit_note"),
     "/api/v1/allocations/{pk}": _pk("allocation"),
     "/api/v1/allocations/{pk}/reverse": _pk("allocation"),
+    "/api/v1/invoices/{pk}/dunning": _pk("invoice"),
+    "/api/v1/invoices/{pk}/timeline": _pk("invoice"),
+    "/api/v1/customers/{pk}/timeline": _pk("customer"),
+    "/api/v1/customers/{pk}/messages": _pk("customer"),
+    "/api/v1/holds/{pk}": _pk("hold"),
+    "/api/v1/holds/{pk}/release": _pk("hold"),
+    "/api/v1/tasks/{pk}": _pk("task"),
+    "/api/v1/tasks/{pk}/complete": _pk("task"),
 }
 
 
@@ -179,14 +192,23 @@ BODIES: dict[str, Sample] = {
         "amount": "0.01",
     },
     "POST /api/v1/allocations/{pk}/reverse": lambda w, o: {"reason": "walker"},
+    "POST /api/v1/holds": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "invoice_id": w.portfolios[o].invoice.pk,
+        "reason": "dispute",
+    },
+    "POST /api/v1/holds/{pk}/release": lambda w, o: {},
+    "POST /api/v1/tasks/{pk}/complete": lambda w, o: {"result": "reached", "outcome": "ok"},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
-REP_WRITES: set[str] = set()
+REP_WRITES = {"POST /api/v1/tasks/{pk}/complete"}  # his own tasks
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/allocations/{pk}/reverse": {422},
     "POST /api/v1/allocations": {422},
+    "POST /api/v1/holds/{pk}/release": {409},
+    "POST /api/v1/tasks/{pk}/complete": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -315,5 +337,15 @@ def owned(portfolio: Portfolio) -> Owned:
             date=dt.date(2026, 3, 2),
             external_key=f"{customer.external_key}-SPARE",
             strategy=None,
+        ),
+        hold=hold_place(actor=None, customer=customer, reason="customer_hold"),
+        task=task_create(
+            actor=None,
+            kind=TaskKind.CALL_CORDIAL,
+            title=f"Call {customer.name}",
+            due_on=dt.date(2026, 3, 20),
+            customer_id=customer.pk,
+            assignee=customer.account_manager,
+            invoice_ids=[portfolio.invoice.pk],
         ),
     )
