@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import Activity, Task, TaskQueue, TaskStatus
 from encaisse.lib import clock
+from encaisse.webhooks.emit import event_emit
 
 
 def activity_record(
@@ -83,6 +84,7 @@ def task_create(
         customer_id=customer_id,
         payload={"task": task.pk, "kind": kind, "title": task.title},
     )
+    event_emit(type="task.created", obj=task)
     return task
 
 
@@ -99,4 +101,6 @@ def task_complete(*, task: Task, actor: User, outcome: str = "") -> bool:
             customer_id=task.customer_id,
             payload={"task": task.pk, "outcome": outcome},
         )
+        task.refresh_from_db()
+        event_emit(type="task.completed", obj=task)
     return bool(done)

@@ -29,15 +29,49 @@ from encaisse.webhooks.payloads import Data
 BATCH = 1000
 
 
+_CACHE = "_encaisse_webhook_endpoints"
+
+
 def subscribers(event_type: str) -> list[int]:
     """Ids of the active endpoints that receive `event_type`."""
-    return [
-        pk
+    return [pk for pk, types in _active_endpoints() if not types or event_type in types]
+
+
+def _active_endpoints() -> list[tuple[int, list[str]]]:
+    """The active endpoints, read once per transaction.
+
+    A payment allocated to many invoices asks at each one; inside one
+    transaction the first answer stands. The cache is tied to a no-op
+    on-commit callback: commit and rollback both drop the callback list, so
+    the next transaction (or a rolled-back savepoint's caller) reads afresh.
+    """
+    connection = transaction.get_connection()
+    cached = getattr(connection, _CACHE, None)
+    if (
+        cached is not None
+        and connection.in_atomic_block
+        and any(callback is cached[0] for _s, callback, _r in connection.run_on_commit)
+    ):
+        return cached[1]
+    endpoints = [
+        (pk, list(types or []))
         for pk, types in WebhookEndpoint.objects.filter(active=True).values_list(
             "pk", "event_types"
         )
-        if not types or event_type in types
     ]
+    if connection.in_atomic_block:
+
+        def marker() -> None:
+            """Nothing to do after commit: its presence says the cache is this transaction's."""
+
+        transaction.on_commit(marker)
+        setattr(connection, _CACHE, (marker, endpoints))
+    return endpoints
+
+
+def subscribers_forget() -> None:
+    """After an endpoint changed: the next emission reads the endpoints again."""
+    setattr(transaction.get_connection(), _CACHE, None)
 
 
 def envelope(event_type: str, at: Any, data: Data) -> Data:

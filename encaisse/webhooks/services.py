@@ -16,7 +16,7 @@ from encaisse.collab.services import activity_record
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, ValidationFailed
 from encaisse.webhooks import registry
-from encaisse.webhooks.emit import event_emit, kick_after_commit
+from encaisse.webhooks.emit import event_emit, kick_after_commit, subscribers_forget
 from encaisse.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, new_secret
 from encaisse.webhooks.safety import UnsafeURL, check_url
 
@@ -152,6 +152,7 @@ def delivery_redeliver(*, actor: User | None, delivery: WebhookDelivery) -> Webh
 
 
 def _record(actor: User | None, verb: str, endpoint: WebhookEndpoint, **extra: object) -> None:
+    subscribers_forget()
     activity_record(
         verb=verb, actor=actor, payload={"endpoint": endpoint.pk, "url": endpoint.url, **extra}
     )

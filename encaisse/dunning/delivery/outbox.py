@@ -39,6 +39,7 @@ from encaisse.dunning.models import (
 from encaisse.ledger.models import Company
 from encaisse.lib import clock
 from encaisse.lib.leasing import Leasing, worker_name
+from encaisse.webhooks.emit import event_emit
 
 LEASE = dt.timedelta(minutes=10)
 # Waits before attempts 2, 3, …: quick at first (a restarting server), then spaced.
@@ -201,6 +202,8 @@ def _fail(message: DunningMessage, error: str, *, attempt_recorded: bool = False
         customer_id=message.customer_id,
         payload={"message": message.pk, "step": message.step_name, "error": error[:500]},
     )
+    message.state, message.last_error = MessageState.FAILED, error
+    event_emit(type="dunning.message.failed", obj=message)
 
 
 def _mark_sent(message: DunningMessage, prepared: Prepared) -> None:
@@ -231,3 +234,5 @@ def _mark_sent(message: DunningMessage, prepared: Prepared) -> None:
             "recipients": prepared.recipients,
         },
     )
+    message.state, message.sent_at, message.last_error = MessageState.SENT, now, ""
+    event_emit(type="dunning.message.sent", obj=message)

@@ -14,6 +14,7 @@ from encaisse.collab.services import activity_record, task_create
 from encaisse.dunning.models import DunningSettings, Hold, HoldReason, InvoiceDunning
 from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.lib import clock
+from encaisse.webhooks.emit import event_emit
 
 # Insolvency: the claim must be declared to the court's representative within
 # two months of the judgment's publication (Code de commerce R622-24).
@@ -58,6 +59,7 @@ def hold_place(
             "note": note,
         },
     )
+    event_emit(type="hold.created", obj=hold)
     if reason == HoldReason.INSOLVENCY:
         with override(Company.current().language):
             task_create(
@@ -106,6 +108,8 @@ def hold_release(*, actor: User | None, hold: Hold) -> bool:
         invoice_id=hold.invoice_id,
         payload={"hold": hold.pk, "reason": hold.reason},
     )
+    hold.released_on = today
+    event_emit(type="hold.released", obj=hold)
     return True
 
 

@@ -80,6 +80,8 @@ class Context:
     # balances are recomputed, but no "imported" timeline entry is written for them.
     lettered_customers: set[int] = field(default_factory=set)
     created_at: Any = None
+    # Invoices whose details the import changed, for their `invoice.updated` webhook events.
+    updated_invoices: list[int] = field(default_factory=list)
 
     @property
     def writing(self) -> bool:

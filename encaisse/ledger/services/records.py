@@ -22,6 +22,7 @@ from encaisse.ledger.models.invoice import InvoiceSource
 from encaisse.ledger.services.allocation import Strategy, allocation_create, payment_allocate
 from encaisse.lib.dates import due_date_for
 from encaisse.lib.money import round_money
+from encaisse.webhooks.emit import event_emit
 
 
 def default_due_date(customer: Customer, issue_date: dt.date) -> dt.date:
@@ -47,6 +48,7 @@ def customer_create(*, actor: User | None, external_key: str, name: str, **field
         customer_id=customer.pk,
         payload={"name": name, "external_key": external_key},
     )
+    event_emit(type="customer.created", obj=customer)
     return customer
 
 
@@ -109,6 +111,7 @@ def invoice_create(
             "due_date": invoice.due_date.isoformat(),
         },
     )
+    event_emit(type="invoice.created", obj=invoice)
     return invoice
 
 
@@ -155,6 +158,7 @@ def payment_record(
     if strategy is not None:
         payment_allocate(actor=actor, payment=payment, strategy=strategy)
     payment.refresh_from_db()
+    event_emit(type="payment.recorded", obj=payment)
     return payment
 
 
@@ -194,4 +198,6 @@ def credit_note_record(
         share = min(invoice.balance, credit_note.amount)
         if share > 0:
             allocation_create(actor=actor, invoice=invoice, amount=share, credit_note=credit_note)
+        credit_note.refresh_from_db(fields=["allocated"])
+    event_emit(type="credit_note.recorded", obj=credit_note)
     return credit_note

@@ -93,6 +93,7 @@ class InvoicesHandler(Handler):
                 continue
             tally.updated += 1
             ctx.touch(customer_id, updated=1)
+            ctx.updated_invoices.append(pk)
             updates.append((changed, pk))
         if ctx.writing:
             bulk.insert("ledger_invoice", INSERT, creates)
