@@ -38,6 +38,7 @@ from encaisse.collab.services import activity_record, task_create
 from encaisse.ledger.models import Company
 from encaisse.lib import clock
 from encaisse.lib.leasing import Leasing, worker_name
+from encaisse.webhooks.emit import subscribers_forget
 from encaisse.webhooks.models import (
     DeliveryState,
     WebhookAttempt,
@@ -135,8 +136,9 @@ def _record(delivery: WebhookDelivery, response: Response | None, error: str) ->
         error = _("The receiver answered HTTP %(status)s.") % {"status": status}
     _failing(delivery.endpoint)
     if status == 410:
-        _fail(delivery, error, last)
+        # Disabled first: the failure's task is then announced to no gone endpoint.
         endpoint_disable(endpoint=delivery.endpoint, reason=_("The receiver answered 410 Gone."))
+        _fail(delivery, error, last)
         return "gone"
     if status is not None and 400 <= status < 500 and status not in {408, 429}:
         _fail(delivery, error, last)
@@ -200,6 +202,7 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> bool:
         active=False, disabled_reason=reason[:250], updated_at=clock.now()
     ):
         return False
+    subscribers_forget()
     with override(Company.current().language):
         task_create(
             actor=None,
