@@ -94,7 +94,7 @@ register(
 )
 register(
     "dunning.escalated",
-    _("A customer's invoices reached an escalation step (handover, formal notice)."),
+    _("A customer's invoices reached the handover step: finance got a task to hand them over."),
 )
 register("hold.created", _("Dunning was put on hold (dispute, promise…)."), payloads.hold_data)
 register("hold.released", _("A hold on dunning was released."), payloads.hold_data)

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def standard_webhooks_verify(secret: str, headers: dict[str, str], body: bytes) -> dict[str, object]:
+def standard_webhooks_verify(
+    secret: str, headers: dict[str, str], body: bytes
+) -> dict[str, object]:
     """The reference algorithm of standardwebhooks (python/standardwebhooks/webhooks.py), written
     out: base64-decode the secret after `whsec_`, HMAC-SHA256 of "id.timestamp.body",
     compare against each space-separated "v1,<base64>" signature in constant time."""
@@ -50,7 +52,9 @@ def record_payment() -> None:
     )  # fmt: skip
 
 
-def test_a_payment_reaches_the_receiver_signed(receiver: Receiver, endpoint: WebhookEndpoint) -> None:
+def test_a_payment_reaches_the_receiver_signed(
+    receiver: Receiver, endpoint: WebhookEndpoint
+) -> None:
     record_payment()
     webhooks_process()
     by_type = {}
