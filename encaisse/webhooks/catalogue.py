@@ -1,7 +1,8 @@
 """The event catalogue of docs/webhooks.md, generated from the registry.
 
-`python manage.py shell -c "from encaisse.webhooks.catalogue import catalogue_markdown as c; print(c())"`
-prints it; tests/webhooks/test_services.py checks the documentation holds it verbatim.
+Print it with `python manage.py shell -c "from encaisse.webhooks.catalogue import
+catalogue_markdown as c; print(c())"`; tests/webhooks/test_services.py checks that the
+documentation holds it verbatim.
 """
 
 from __future__ import annotations

@@ -72,9 +72,11 @@ def test_private_addresses_are_refused_unless_allowed(alice: User, url: str) -> 
 
 
 def test_plain_http_needs_the_setting(alice: User) -> None:
-    with override_settings(ENCAISSE_WEBHOOKS_ALLOW_HTTP=False):
-        with pytest.raises(ValidationFailed) as refused:
-            endpoint_create(actor=alice, url="http://127.0.0.1:9/x")
+    with (
+        override_settings(ENCAISSE_WEBHOOKS_ALLOW_HTTP=False),
+        pytest.raises(ValidationFailed) as refused,
+    ):
+        endpoint_create(actor=alice, url="http://127.0.0.1:9/x")
     assert "https" in refused.value.errors["url"][0]
 
 
@@ -113,7 +115,7 @@ def test_send_test_event_and_redeliver_keep_the_webhook_id(
     webhooks_process()
     tests = [r for r in receiver.requests if json.loads(r.body)["type"] == registry.TEST_EVENT]
     assert len(tests) == 2 and tests[0].headers["webhook-id"] == tests[1].headers["webhook-id"]
-    assert list(deliveries_of(endpoint))[0].attempts == 2
+    assert deliveries_of(endpoint).first().attempts == 2  # type: ignore[union-attr]
 
 
 def test_a_disabled_endpoint_takes_no_test_and_no_redelivery(
