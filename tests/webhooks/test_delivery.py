@@ -193,4 +193,4 @@ def test_private_addresses_are_refused_at_delivery_too(
     with override_settings(ENCAISSE_WEBHOOKS_ALLOW_PRIVATE=False):
         assert webhooks_process() == {"retry": 1}
     assert receiver.requests == []
-    assert "private" in WebhookDelivery.objects.get().last_error
+    assert "privée" in WebhookDelivery.objects.get().last_error

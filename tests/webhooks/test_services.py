@@ -67,7 +67,7 @@ def test_private_addresses_are_refused_unless_allowed(alice: User, url: str) -> 
     with override_settings(ENCAISSE_WEBHOOKS_ALLOW_PRIVATE=False):
         with pytest.raises(ValidationFailed) as refused:
             endpoint_create(actor=alice, url=url)
-        assert "private" in refused.value.errors["url"][0]
+        assert "privée" in refused.value.errors["url"][0]
     assert endpoint_create(actor=alice, url=url).url == url  # allowed by the setting
 
 
