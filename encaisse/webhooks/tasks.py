@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from django.conf import settings
 from django_tasks import task
 
@@ -33,6 +35,9 @@ def webhooks_process(*, limit: int | None = None) -> dict[str, int]:
         ]
         if not batch:
             break
+        # Workers sweeping together would otherwise race for the same rows in the same
+        # order; shuffled, they mostly claim different ones (order is not guaranteed anyway).
+        random.shuffle(batch)
         for pk in batch:
             seen.add(pk)
             outcome = webhook_deliver(pk)
