@@ -128,9 +128,8 @@ def _record(delivery: WebhookDelivery, response: Response | None, error: str) ->
             last_error="",
             **last,
         )
-        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).exclude(failing_since=None).update(
-            failing_since=None
-        )
+        if delivery.endpoint.failing_since is not None:  # else no write: the common case
+            WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failing_since=None)
         return "delivered"
     if status is not None:
         error = _("The receiver answered HTTP %(status)s.") % {"status": status}
@@ -185,7 +184,8 @@ def _fail(delivery: WebhookDelivery, error: str, last: dict[str, Any]) -> None:
 def _failing(endpoint: WebhookEndpoint) -> None:
     """Note the start of a failure streak; disable the endpoint once it lasts too long."""
     now = clock.now()
-    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since=None).update(failing_since=now)
+    if endpoint.failing_since is None:  # conditional: another worker may have set it first
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since=None).update(failing_since=now)
     since = endpoint.failing_since or now
     limit = dt.timedelta(days=settings.ENCAISSE_WEBHOOKS_DISABLE_AFTER_DAYS)
     if now - since >= limit:
