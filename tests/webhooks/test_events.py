@@ -30,7 +30,13 @@ def types() -> list[str]:
 
 
 def test_without_endpoints_nothing_is_written(db: None) -> None:
-    make_invoice(make_customer(None))
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        customer = make_customer(None)
+        make_invoice(customer)
+        make_invoice(customer)
+    webhook_queries = [q["sql"] for q in captured if "webhooks_" in q["sql"]]
+    # One look at the endpoints per transaction, whatever the number of changes.
+    assert len(webhook_queries) == 1 and "webhooks_webhookendpoint" in webhook_queries[0]
     assert not WebhookEvent.objects.exists()
 
 
