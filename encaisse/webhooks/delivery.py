@@ -29,7 +29,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -97,8 +97,14 @@ def webhook_deliver(delivery_id: int) -> str:
         error = str(refused)
     except OSError as failure:
         error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
-    with transaction.atomic():
-        return _record(delivery, response, error)
+    try:
+        with transaction.atomic():
+            return _record(delivery, response, error)
+    except IntegrityError:
+        # The endpoint (and its deliveries) was deleted while we were posting.
+        if WebhookDelivery.objects.filter(pk=delivery.pk).exists():
+            raise
+        return "endpoint_deleted"
 
 
 def _record(delivery: WebhookDelivery, response: Response | None, error: str) -> str:

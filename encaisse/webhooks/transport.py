@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -48,17 +50,32 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> Response:
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target)
     started = time.monotonic()
+    # The timeouts bound each socket operation; a receiver dripping its answer a byte
+    # at a time could still hold the worker (and outlive its lease). The watchdog cuts
+    # the whole exchange at connect + read timeout.
+    limit = settings.ENCAISSE_WEBHOOKS_CONNECT_TIMEOUT + settings.ENCAISSE_WEBHOOKS_READ_TIMEOUT
+    watchdog = threading.Timer(limit, _cut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
-        limit = settings.ENCAISSE_WEBHOOKS_RESPONSE_BYTES
-        raw = response.read(limit)
+        raw = response.read(settings.ENCAISSE_WEBHOOKS_RESPONSE_BYTES)
     except http.client.HTTPException as error:  # a malformed answer: a transport failure too
         raise OSError(f"{type(error).__name__}: {error}") from error
     finally:
+        watchdog.cancel()
         connection.close()
     return Response(
         status=response.status,
         body=raw.decode("utf-8", errors="replace"),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """Unblock a worker stuck reading: shutting the socket down ends its pending recv."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)

@@ -194,3 +194,39 @@ def test_private_addresses_are_refused_at_delivery_too(
         assert webhooks_process() == {"retry": 1}
     assert receiver.requests == []
     assert "privée" in WebhookDelivery.objects.get().last_error
+
+
+@override_settings(ENCAISSE_WEBHOOKS_CONNECT_TIMEOUT=1, ENCAISSE_WEBHOOKS_READ_TIMEOUT=1)
+def test_a_receiver_dripping_its_answer_is_cut_at_the_total_timeout(
+    alice: User, endpoint: WebhookEndpoint
+) -> None:
+    import socket
+    import threading
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok":
+            if stop.is_set():  # a byte every 0.5 s: never a read timeout, never done
+                break
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.5)
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        url=f"http://127.0.0.1:{listener.getsockname()[1]}/slow"
+    )
+    make_customer(None)
+    started = time.monotonic()
+    assert webhooks_process() == {"retry": 1}
+    assert time.monotonic() - started < 5  # cut at connect + read timeout (2 s)
+    stop.set()
+    listener.close()
