@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from encaisse.accounts.models import User
+from encaisse.webhooks import registry
 from encaisse.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -30,3 +31,15 @@ def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
 
 def attempts_of(delivery: WebhookDelivery) -> QuerySet[WebhookAttempt]:
     return WebhookAttempt.objects.filter(delivery=delivery).order_by("number")
+
+
+def deliveries_visible_to(user: User) -> QuerySet[WebhookDelivery]:
+    """Every delivery of the endpoints `user` may manage (to look one up by id)."""
+    return WebhookDelivery.objects.filter(endpoint__in=endpoints_visible_to(user)).select_related(
+        "event", "endpoint"
+    )
+
+
+def event_types_available() -> list[registry.EventType]:
+    """The types an endpoint may subscribe to (the test event is not one)."""
+    return [t for t in registry.REGISTRY.values() if t.name != registry.TEST_EVENT]

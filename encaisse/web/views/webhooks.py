@@ -18,8 +18,12 @@ from encaisse.lib.errors import Conflict, ValidationFailed
 from encaisse.web.forms.webhooks import EndpointForm
 from encaisse.web.views.access import finance_required
 from encaisse.web.views.listing import is_htmx, viewer
-from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint
-from encaisse.webhooks.selectors import deliveries_of, endpoints_visible_to
+from encaisse.webhooks.models import WebhookEndpoint
+from encaisse.webhooks.selectors import (
+    deliveries_of,
+    deliveries_visible_to,
+    endpoints_visible_to,
+)
 from encaisse.webhooks.services import (
     delivery_redeliver,
     endpoint_create,
@@ -125,9 +129,7 @@ def endpoint_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 @require_POST
 def delivery_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = get_object_or_404(
-        WebhookDelivery.objects.filter(endpoint__in=endpoints_visible_to(viewer(request))), pk=pk
-    )
+    delivery = get_object_or_404(deliveries_visible_to(viewer(request)), pk=pk)
     try:
         delivery_redeliver(actor=viewer(request), delivery=delivery)
     except Conflict as refused:
