@@ -22,10 +22,12 @@ from encaisse.webhooks.models import DeliveryState, WebhookDelivery
 from encaisse.webhooks.services import endpoint_create
 from encaisse.webhooks.tasks import webhooks_process
 from tests.conftest import make_customer
-from tests.dunning.workers import ROOT, SharedDatabase, migrated_data_restored  # noqa: F401
+from tests.dunning.workers import ROOT, SharedDatabase
 from tests.webhooks.receiver import Receiver
 
-WITH_PROCESSES = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (the child reads what the test committed); the conftest puts the migrated
+# defaults back after the flush, so no serialized rollback is needed.
+WITH_PROCESSES = pytest.mark.django_db(transaction=True)
 
 
 @WITH_PROCESSES
