@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "encaisse.collab",
     "encaisse.ledger",
     "encaisse.dunning",
+    "encaisse.webhooks",
     "encaisse.demo",
     "encaisse.web",
     "ninja",
@@ -290,3 +291,18 @@ ENCAISSE_MESSAGE_ID_DOMAIN = os.environ.get("ENCAISSE_MESSAGE_ID_DOMAIN", "encai
 # response of a POST sent with an Idempotency-Key is kept for its retries.
 ENCAISSE_API_RATE_LIMIT = env_positive_int("ENCAISSE_API_RATE_LIMIT", 600)
 ENCAISSE_API_IDEMPOTENCY_HOURS = env_positive_int("ENCAISSE_API_IDEMPOTENCY_HOURS", 24)
+
+# Outbound webhooks (docs/webhooks.md). Plain http only in development or when
+# allowed; private, loopback and link-local targets only when allowed (tests,
+# on-premise receivers). Timeouts in seconds; response bodies read up to a bound.
+ENCAISSE_WEBHOOKS_ALLOW_HTTP = env_bool("ENCAISSE_WEBHOOKS_ALLOW_HTTP", DEBUG)
+ENCAISSE_WEBHOOKS_ALLOW_PRIVATE = env_bool("ENCAISSE_WEBHOOKS_ALLOW_PRIVATE", False)
+ENCAISSE_WEBHOOKS_CONNECT_TIMEOUT = env_positive_int("ENCAISSE_WEBHOOKS_CONNECT_TIMEOUT", 5)
+ENCAISSE_WEBHOOKS_READ_TIMEOUT = env_positive_int("ENCAISSE_WEBHOOKS_READ_TIMEOUT", 15)
+ENCAISSE_WEBHOOKS_RESPONSE_BYTES = env_positive_int("ENCAISSE_WEBHOOKS_RESPONSE_BYTES", 4096)
+# Attempts per delivery before it fails (with a task for finance), and days of
+# continuous failure after which an endpoint is disabled.
+ENCAISSE_WEBHOOKS_MAX_ATTEMPTS = env_positive_int("ENCAISSE_WEBHOOKS_MAX_ATTEMPTS", 8)
+ENCAISSE_WEBHOOKS_DISABLE_AFTER_DAYS = env_positive_int("ENCAISSE_WEBHOOKS_DISABLE_AFTER_DAYS", 5)
+# Delivery sweeps enqueued after a commit that wrote events (how many workers deliver at once).
+ENCAISSE_WEBHOOKS_SWEEPS = env_positive_int("ENCAISSE_WEBHOOKS_SWEEPS", 2)

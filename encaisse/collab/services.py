@@ -13,6 +13,7 @@ from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import Activity, Task, TaskQueue, TaskResult, TaskStatus
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, Message, ValidationFailed
+from encaisse.webhooks.emit import event_emit
 
 
 def activity_record(
@@ -85,6 +86,7 @@ def task_create(
         customer_id=customer_id,
         payload={"task": task.pk, "kind": kind, "title": task.title},
     )
+    event_emit(type="task.created", obj=task)
     return task
 
 
@@ -127,4 +129,5 @@ def task_complete(
         payload={"task": task.pk, "result": result, "outcome": outcome},
     )
     task.refresh_from_db()
+    event_emit(type="task.completed", obj=task)
     return task

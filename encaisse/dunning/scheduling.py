@@ -29,6 +29,7 @@ from encaisse.dunning.services.run import dunning_run
 from encaisse.ledger.imports.tasks import purge_expired_uploads
 from encaisse.ledger.imports.uploads import uploads_expired
 from encaisse.lib import clock
+from encaisse.webhooks.tasks import deliver_due_webhooks, webhooks_due
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Tick:
 
     run_on: dt.date | None = None
     sweep: bool = False
+    webhooks: bool = False
     purge: bool = False
 
 
@@ -88,6 +90,7 @@ class Scheduler:
 
     run: TaskResult[dict[str, object]] | None = None
     sweep: TaskResult[dict[str, int]] | None = None
+    webhooks: TaskResult[dict[str, int]] | None = None
     purge: TaskResult[int] | None = None
     uploads_checked_on: dt.date | None = None
 
@@ -101,6 +104,10 @@ class Scheduler:
         if DunningMessage.objects.filter(deliverable()).exists() and not _queued(self.sweep):
             self.sweep = deliver_due_messages.enqueue()
             done.sweep = True
+        # Webhook retries whose backoff has passed, and deliveries a dead worker left behind.
+        if webhooks_due() and not _queued(self.webhooks):
+            self.webhooks = deliver_due_webhooks.enqueue()
+            done.webhooks = True
         done.purge = self._purge_uploads()
         return done
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("encaisse.web.urlconf.dunning")),
     path("imports/", include("encaisse.web.urlconf.imports")),
     path("cash/", include("encaisse.web.urlconf.cash")),
+    path("settings/webhooks/", include("encaisse.web.urlconf.webhooks")),
 ]

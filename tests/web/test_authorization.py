@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
+from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
 
@@ -63,6 +64,8 @@ class World:
     step: DunningStep | None = None
     template: MessageTemplate | None = None
     allocation: Allocation | None = None
+    webhook: WebhookEndpoint | None = None
+    webhook_delivery: WebhookDelivery | None = None
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -94,6 +97,12 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "cash_split": lambda w, owner: {"kind": "payment", "pk": _payment(w, owner)},
     "cash_undo": lambda w, owner: {"pk": _pk(w.allocation)},
     "account_token_revoke": lambda w, owner: {"prefix": "0000000000"},
+    "webhook_endpoint": lambda w, owner: {"pk": _pk(w.webhook)},
+    "webhook_endpoint_rotate": lambda w, owner: {"pk": _pk(w.webhook)},
+    "webhook_endpoint_toggle": lambda w, owner: {"pk": _pk(w.webhook)},
+    "webhook_endpoint_test": lambda w, owner: {"pk": _pk(w.webhook)},
+    "webhook_endpoint_delete": lambda w, owner: {"pk": _pk(w.webhook)},
+    "webhook_delivery_redeliver": lambda w, owner: {"pk": _pk(w.webhook_delivery)},
 }
 
 
@@ -278,6 +287,12 @@ def world(
         actor=everyone["alice"],
     )
     plan = DunningPlan.objects.get(is_default=True)
+    # Written directly (no service): the walker's GETs must not depend on DNS or on events.
+    webhook = WebhookEndpoint.objects.create(url="https://hooks.example.com/encaisse")
+    event = WebhookEvent.objects.create(type="webhook.test", payload={"type": "webhook.test"})
+    webhook_delivery = WebhookDelivery.objects.create(
+        event=event, endpoint=webhook, state="delivered", attempts=1, last_status_code=200
+    )
     with time_machine.travel(TODAY, tick=False):
         messages = {"bob": messages_for(bobs.customer, bobs.invoice)}
         messages["carol"] = messages_for(carols.customer, carols.invoice)
@@ -289,6 +304,8 @@ def world(
         step=plan.steps.order_by("offset_days").first(),
         template=MessageTemplate.objects.order_by("pk").first(),
         allocation=Allocation.objects.filter(invoice__customer=bobs.customer).first(),
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
     )
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
@@ -40,11 +38,18 @@ from encaisse.dunning.models import (
 )
 from encaisse.ledger.models import Company
 from encaisse.lib import clock
+from encaisse.lib.leasing import Leasing, worker_name
+from encaisse.webhooks.emit import event_emit
 
 LEASE = dt.timedelta(minutes=10)
 # Waits before attempts 2, 3, …: quick at first (a restarting server), then spaced.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+BACKOFF = tuple(dt.timedelta(minutes=minutes) for minutes in BACKOFF_MINUTES)
 HELD_RETRY = dt.timedelta(hours=1)
+# The claim machinery shared with the webhook deliveries (lib/leasing.py).
+LEASING = Leasing(
+    model=DunningMessage, pending=MessageState.PENDING, working=MessageState.SENDING, lease=LEASE
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +60,11 @@ class Outcome:
     result: str  # an AttemptOutcome value, or "held", or "not_claimed"
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+__all__ = ["LEASE", "Outcome", "deliverable", "message_deliver", "worker_name"]
 
 
 def deliverable() -> Q:
-    now = clock.now()
-    return Q(state=MessageState.PENDING, next_attempt_at__lte=now) | Q(
-        state=MessageState.SENDING, lease_until__lt=now
-    )
+    return LEASING.due()
 
 
 def message_deliver(message_id: int) -> Outcome:
@@ -119,17 +120,12 @@ def _unprepared(message_id: int, error: Exception) -> Outcome:
 
 
 def _claim(message_id: int) -> bool:
-    now = clock.now()
-    return bool(
-        DunningMessage.objects.filter(deliverable(), pk=message_id).update(
-            state=MessageState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
-        )
-    )
+    return LEASING.claim(message_id)
 
 
 def _held_by_us(message: DunningMessage) -> Q:
     """Our claim is still the current one: no worker re-claimed after our lease expired."""
-    return Q(pk=message.pk, state=MessageState.SENDING, attempts=message.attempts)
+    return LEASING.held(message.pk, message.attempts)
 
 
 def _attempt(message: DunningMessage, outcome: str, error: str = "") -> None:
@@ -169,12 +165,12 @@ def _retry_later(message: DunningMessage, error: str) -> None:
     if tries >= limit:
         _fail(message, error, attempt_recorded=True)
         return
-    wait = BACKOFF_MINUTES[min(max(tries, 1), len(BACKOFF_MINUTES)) - 1]
-    DunningMessage.objects.filter(_held_by_us(message)).update(
+    LEASING.settle(
+        message.pk,
+        message.attempts,
         state=MessageState.PENDING,
-        lease_until=None,
         last_error=error,
-        next_attempt_at=clock.now() + dt.timedelta(minutes=wait),
+        next_attempt_at=LEASING.retry_at(tries, BACKOFF),
     )
 
 
@@ -206,6 +202,8 @@ def _fail(message: DunningMessage, error: str, *, attempt_recorded: bool = False
         customer_id=message.customer_id,
         payload={"message": message.pk, "step": message.step_name, "error": error[:500]},
     )
+    message.state, message.last_error = MessageState.FAILED, error
+    event_emit(type="dunning.message.failed", obj=message)
 
 
 def _mark_sent(message: DunningMessage, prepared: Prepared) -> None:
@@ -236,3 +234,5 @@ def _mark_sent(message: DunningMessage, prepared: Prepared) -> None:
             "recipients": prepared.recipients,
         },
     )
+    message.state, message.sent_at, message.last_error = MessageState.SENT, now, ""
+    event_emit(type="dunning.message.sent", obj=message)

@@ -15,6 +15,7 @@ from encaisse.dunning.models import DunningSettings, Hold, HoldReason, InvoiceDu
 from encaisse.ledger.models import Company, Customer, Invoice
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, Message, ValidationFailed
+from encaisse.webhooks.emit import event_emit
 
 # Insolvency: the claim must be declared to the court's representative within
 # two months of the judgment's publication (Code de commerce R622-24).
@@ -68,6 +69,7 @@ def hold_place(
             "note": note,
         },
     )
+    event_emit(type="hold.created", obj=hold)
     if reason == HoldReason.INSOLVENCY:
         with override(Company.current().language):
             task_create(
@@ -121,6 +123,7 @@ def hold_release(*, actor: User | None, hold: Hold) -> Hold:
         payload={"hold": hold.pk, "reason": hold.reason},
     )
     hold.refresh_from_db()
+    event_emit(type="hold.released", obj=hold)
     return hold
 
 

@@ -40,6 +40,7 @@ from encaisse.dunning.services.plans import PlanBook, plan_book_load
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import bulk, clock
+from encaisse.webhooks.bulk_events import run_events_emit
 
 # A run that enrols this many invoices (a first run on an existing ledger)
 # refreshes the state table's statistics: without them SQLite's planner
@@ -108,8 +109,9 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
     with bulk.tuned_for_bulk(), bulk.gc_paused(), transaction.atomic():
         if DunningRun.objects.filter(run_on__gt=run_on).exists():
             raise RunRefused(_("A later date has already run; runs cannot go back in time."))
-        previous = DunningRun.objects.order_by("-run_on").values_list("started_at", flat=True)
-        since = previous.first()
+        previous = DunningRun.objects.order_by("-run_on").values_list("started_at", "run_on")
+        since, previous_on = previous.first() or (None, None)
+        started = clock.now()
         try:
             with transaction.atomic():
                 run = DunningRun.objects.create(run_on=run_on, actor=stored_actor(actor))
@@ -146,6 +148,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
             written.to_review,
             written.tasks,
         )
+        run_events_emit(run_on=run_on, previous_on=previous_on, since=started)
         run.finished_at = clock.now()
         run.counts = report.as_dict()
         run.save(update_fields=["finished_at", "counts"])

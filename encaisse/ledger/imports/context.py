@@ -102,6 +102,8 @@ class Context:
     skip_if_unchanged: bool = False
     # Rows written that no tally counts (a billing contact added to an unchanged customer).
     extra_writes: int = 0
+    # Invoices whose details the import changed, for their `invoice.updated` webhook events.
+    updated_invoices: list[int] = field(default_factory=list)
 
     @property
     def writing(self) -> bool:

@@ -57,6 +57,7 @@ from encaisse.ledger.services.balances import (
 )
 from encaisse.ledger.services.cash_application import cash_apply_confident
 from encaisse.lib import bulk
+from encaisse.webhooks.bulk_events import import_events_emit
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,9 @@ def _finish(ctx: Context) -> None:
     batch.save()
     report.batch_id = batch.pk
     _record_timeline(ctx, batch.pk)
+    import_events_emit(
+        batch_id=batch.pk, created_at=ctx.created_at, updated_invoice_ids=ctx.updated_invoices
+    )
 
 
 def _auto_apply(ctx: Context) -> None:

@@ -24,6 +24,7 @@ from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Pa
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import OPEN_STATUSES, InvoiceStatus
 from encaisse.lib import clock
+from encaisse.webhooks.bulk_events import invoices_paid_emit
 
 
 class AllocationError(ValueError):
@@ -75,6 +76,7 @@ def _debit_invoice(invoice_id: int, amount: Decimal, settled_on: dt.date) -> Non
     )
     if updated != 1:
         raise AllocationError(_("The amount exceeds the invoice's open balance."))
+    invoices_paid_emit([invoice_id])
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from encaisse.ledger.services.allocation import Strategy, allocation_create, pay
 from encaisse.lib import clock
 from encaisse.lib.dates import due_date_for
 from encaisse.lib.money import round_money
+from encaisse.webhooks.emit import event_emit
 
 
 def default_due_date(customer: Customer, issue_date: dt.date) -> dt.date:
@@ -48,6 +49,7 @@ def customer_create(*, actor: User | None, external_key: str, name: str, **field
         customer_id=customer.pk,
         payload={"name": name, "external_key": external_key},
     )
+    event_emit(type="customer.created", obj=customer)
     return customer
 
 
@@ -110,6 +112,7 @@ def invoice_create(
             "due_date": invoice.due_date.isoformat(),
         },
     )
+    event_emit(type="invoice.created", obj=invoice)
     return invoice
 
 
@@ -156,6 +159,7 @@ def payment_record(
     if strategy is not None:
         payment_allocate(actor=actor, payment=payment, strategy=strategy)
     payment.refresh_from_db()
+    event_emit(type="payment.recorded", obj=payment)
     return payment
 
 
@@ -195,4 +199,6 @@ def credit_note_record(
         share = min(invoice.balance, credit_note.amount)
         if share > 0:
             allocation_create(actor=actor, invoice=invoice, amount=share, credit_note=credit_note)
+        credit_note.refresh_from_db(fields=["allocated"])
+    event_emit(type="credit_note.recorded", obj=credit_note)
     return credit_note

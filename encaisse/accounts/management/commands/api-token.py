@@ -60,7 +60,7 @@ class Command(BaseCommand):
 
     def _list(self, user: User) -> None:
         for token in tokens_of(user):
-            state = _("revoked") if token.revoked_at else _("active")
+            state = _("revoked") if token.revoked_at else _("in use")
             used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "-"
             self.stdout.write(f"{token.prefix}\t{token.scope}\t{state}\t{used}\t{token.name}")
 

@@ -97,6 +97,7 @@ class InvoicesHandler(Handler):
             tally.updated += 1
             ctx.outcome(row.line, "updated", key)
             ctx.touch(customer_id, updated=1)
+            ctx.updated_invoices.append(pk)
             updates.append((changed, pk))
         if ctx.writing:
             bulk.insert("ledger_invoice", INSERT, creates)

@@ -1,0 +1,1 @@
+"""Outbound webhooks: events written with the change, delivered signed by the workers."""
