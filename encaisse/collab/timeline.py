@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from encaisse.accounts.models import User
 from encaisse.accounts.selectors import portfolio_owner_ids
@@ -36,6 +36,10 @@ class TimelineEntry:
     invoice_number: str
     payload: dict[str, Any]
 
+    @property
+    def cursor(self) -> Cursor:
+        return (self.created_at, self.id)
+
 
 def _scoped(activities: QuerySet[Activity], user: User, via: str) -> QuerySet[Activity]:
     owners = portfolio_owner_ids(user)
@@ -44,11 +48,17 @@ def _scoped(activities: QuerySet[Activity], user: User, via: str) -> QuerySet[Ac
     return activities.filter(**{f"{via}__account_manager_id__in": owners})
 
 
+# A keyset cursor: the (created_at, id) of the last entry of the previous page.
+# The id breaks ties between entries written in the same microsecond (a run).
+Cursor = tuple[dt.datetime, int]
+
+
 def _entries(
-    activities: QuerySet[Activity], *, limit: int, before: dt.datetime | None
+    activities: QuerySet[Activity], *, limit: int, before: Cursor | None
 ) -> list[TimelineEntry]:
     if before is not None:
-        activities = activities.filter(created_at__lt=before)
+        at, pk = before
+        activities = activities.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
     rows = activities.select_related("actor", "invoice").order_by("-created_at", "-id")[:limit]
     return [
         TimelineEntry(
@@ -67,16 +77,17 @@ def _entries(
 
 
 def timeline_of_customer(
-    user: User, customer_id: int, *, limit: int = DEFAULT_LIMIT, before: dt.datetime | None = None
+    user: User, customer_id: int, *, limit: int = DEFAULT_LIMIT, before: Cursor | None = None
 ) -> list[TimelineEntry]:
-    """The customer's timeline, latest first (entries before `before` to page back);
+    """The customer's timeline, latest first (`before`: the cursor of the last entry
+    seen, to page back);
     empty when `user` may not see the customer."""
     activities = _scoped(Activity.objects.filter(customer_id=customer_id), user, "customer")
     return _entries(activities, limit=limit, before=before)
 
 
 def timeline_of_invoice(
-    user: User, invoice_id: int, *, limit: int = DEFAULT_LIMIT, before: dt.datetime | None = None
+    user: User, invoice_id: int, *, limit: int = DEFAULT_LIMIT, before: Cursor | None = None
 ) -> list[TimelineEntry]:
     """The invoice's timeline, latest first; empty when `user` may not see its customer."""
     activities = _scoped(Activity.objects.filter(invoice_id=invoice_id), user, "invoice__customer")

@@ -157,3 +157,16 @@ def test_a_task_is_completed_once_with_a_known_result(world: dict, bob: User) ->
     assert done.updated_at == done.completed_at
     with pytest.raises(Conflict):
         task_complete(task=task, actor=bob)
+
+
+def test_a_timeline_pages_back_by_cursor_without_losing_ties(world: dict, bob: User) -> None:
+    customer_id = world["customers"]["bob"].pk
+    everything = timeline_of_customer(bob, customer_id)
+    pages, before = [], None
+    while True:
+        page = timeline_of_customer(bob, customer_id, limit=2, before=before)
+        if not page:
+            break
+        pages.extend(page)
+        before = page[-1].cursor
+    assert pages == everything and len(everything) > 2

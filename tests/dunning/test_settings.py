@@ -13,6 +13,7 @@ from encaisse.collab.models import Activity
 from encaisse.dunning.models import BacklogMode, DunningSettings
 from encaisse.dunning.services.go_live import go_live_policy_update
 from encaisse.dunning.services.settings import dunning_settings_update
+from encaisse.dunning.settings_selectors import settings_visible_to
 from encaisse.ledger.models import Company
 from encaisse.lib.errors import ValidationFailed
 
@@ -91,8 +92,6 @@ def test_go_live_policy_records_only_what_changed(alice: User) -> None:
 def test_reps_and_managers_read_identity_and_terms_only(
     everyone: dict[str, User], viewer: str, sees_all: bool
 ) -> None:
-    from encaisse.dunning.settings_selectors import settings_visible_to
-
     dunning_settings_update(actor=None, min_contact_gap_days=4)
     view = settings_visible_to(everyone[viewer])
     assert view.identity.legal_name == "Ma Société" and view.terms.default_terms_days == 30

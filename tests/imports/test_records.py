@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from encaisse.accounts.models import User
 from encaisse.ledger.imports import MAX_RECORDS, Outcome
@@ -163,3 +165,19 @@ def test_create_and_update_modes(alice: User, bob: User) -> None:
     renamed = push("customers", [{"external_key": "C2", "name": "Garage Martin & fils"}],
                    actor=alice, mode="update")  # fmt: skip
     assert [r.outcome for r in renamed.records] == [Outcome.UPDATED]
+
+
+def test_one_record_costs_a_few_queries_whatever_the_ledger_size(alice: User, bob: User) -> None:
+    push("customers", CUSTOMERS, actor=alice)
+    record = {"number": "ONE", "customer_key": "C1", "issue_date": "2026-01-10", "amount": "5"}
+    push("invoices", [{**record, "number": "FIRST"}], actor=alice)  # the table is not empty
+    with CaptureQueriesContext(connection) as small:
+        push("invoices", [record], actor=alice)
+    push("invoices", [{**record, "number": f"N{n}"} for n in range(300)], actor=alice)
+    with CaptureQueriesContext(connection) as large:
+        push("invoices", [{**record, "number": "TWO"}], actor=alice)
+    assert len(large) == len(small) <= 20
+    for query in large.captured_queries:  # no full-table read (COUNT, or a scan without WHERE)
+        text = query["sql"].upper()
+        bounded = "WHERE" in text or "LIMIT" in text or not text.startswith("SELECT")
+        assert "COUNT(" not in text and bounded, text
