@@ -11,7 +11,16 @@ from ninja.openapi.views import openapi_view
 
 from encaisse.api.auth import TokenAuth, TokenRateThrottle, WebSessionAuth
 from encaisse.api.problems import install_handlers
-from encaisse.api.routers import allocations, credit_notes, customers, dunning, invoices, payments
+from encaisse.api.routers import (
+    allocations,
+    credit_notes,
+    customers,
+    dunning,
+    invoices,
+    payments,
+    settings,
+    webhooks,
+)
 
 DESCRIPTION = """\
 Encaisse's ledger, dunning and settings for the systems around it (ERP, CRM,
@@ -51,3 +60,6 @@ api.add_router("/customers", dunning.customers)
 api.add_router("/dunning", dunning.preview)
 api.add_router("/holds", dunning.holds)
 api.add_router("/tasks", dunning.tasks)
+api.add_router("/settings", settings.settings)
+api.add_router("/plans", settings.plans)
+api.add_router("/webhooks", webhooks.router)

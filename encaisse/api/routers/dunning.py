@@ -6,13 +6,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from encaisse.api.access import get_visible, require_editor
 from encaisse.api.auth import caller
 from encaisse.api.pagination import KeysetPagination
-from encaisse.api.problems import forbidden
+from encaisse.api.problems import FieldError, forbidden, invalid
 from encaisse.api.schemas.dunning import (
     HoldIn,
     HoldOut,
@@ -48,7 +50,21 @@ class OnDate(Schema):
 
 class TimelinePage(Schema):
     limit: int = Field(100, ge=1, le=500)
-    before: dt.datetime | None = Field(None, description="entries before this moment (paging back)")
+    before: str | None = Field(
+        None, description="the `cursor` of the last entry seen, to page back in time"
+    )
+
+
+def _before(page: TimelinePage) -> tuple[dt.datetime, int] | None:
+    """An entry's cursor is "<created_at ISO>~<id>" (the id breaks ties within a run)."""
+    if not page.before:
+        return None
+    moment, _sep, pk = page.before.rpartition("~")
+    when = parse_datetime(moment) if moment else None
+    if when is None or not pk.isdigit():
+        message = _("Use the cursor of an entry of this timeline.")
+        raise invalid([FieldError(message, parameter="before")])
+    return when, int(pk)
 
 
 @invoices.get("/{int:pk}/dunning", response=DunningReport, summary="An invoice's dunning state")
@@ -61,14 +77,14 @@ def invoice_dunning(request: HttpRequest, pk: int, when: Query[OnDate]) -> Dunni
 def invoice_timeline(request: HttpRequest, pk: int, page: Query[TimelinePage]) -> list[Any]:
     user = caller(request)
     get_visible(invoices_visible_to(user), pk=pk)
-    return timeline_of_invoice(user, pk, limit=page.limit, before=page.before)
+    return timeline_of_invoice(user, pk, limit=page.limit, before=_before(page))
 
 
 @customers.get("/{int:pk}/timeline", response=list[TimelineEntryOut], summary="Customer timeline")
 def customer_timeline(request: HttpRequest, pk: int, page: Query[TimelinePage]) -> list[Any]:
     user = caller(request)
     get_visible(customers_visible_to(user), pk=pk)
-    return timeline_of_customer(user, pk, limit=page.limit, before=page.before)
+    return timeline_of_customer(user, pk, limit=page.limit, before=_before(page))
 
 
 @customers.get("/{int:pk}/messages", response=list[MessageOut], summary="A customer's reminders")

@@ -134,6 +134,11 @@ class TimelineEntryOut(Schema):
     invoice_id: int | None
     invoice_number: str
     payload: dict[str, Any]
+    cursor: str = Field(description="pass as `before` to get the entries before this one")
+
+    @staticmethod
+    def resolve_cursor(entry: Any) -> str:
+        return f"{entry.created_at.isoformat()}~{entry.id}"
 
 
 class PreviewOut(Schema):
