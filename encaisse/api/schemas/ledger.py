@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from encaisse.api.schemas.common import Money
 from encaisse.ledger.models import CreditNote, Invoice, Payment
@@ -109,8 +109,9 @@ class AllocationReverseIn(Schema):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class _Record(Schema):
-    # Column spellings of a CSV header are accepted too (docs/imports.md).
+class _Record(BaseModel):
+    # Column spellings of a CSV header are accepted too (docs/imports.md): kept as
+    # extra fields (a plain pydantic model: ninja's Schema drops extras).
     model_config = ConfigDict(extra="allow")
 
 
