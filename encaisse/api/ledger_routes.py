@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import BaseModel
 
 from encaisse.api.access import get_visible, require_editor
 from encaisse.api.records import sent, write_many, write_one
@@ -27,7 +28,7 @@ def add_writes(
     *,
     kind: str,
     noun: str,
-    record: type[Schema],
+    record: type[BaseModel],
     bulk: type[Schema],
     out: type[Schema],
     visible: Callable[[HttpRequest], QuerySet[Any]],
