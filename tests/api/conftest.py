@@ -9,7 +9,13 @@ from django.test import Client
 
 from encaisse.accounts.models import User
 from encaisse.accounts.tokens import api_token_create
-from tests.web.conftest import bobs, carols, frozen_today, login  # noqa: F401  (fixtures)
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    bob_messages,
+    bobs,
+    carols,
+    frozen_today,
+    login,
+)
 
 ApiAs = Callable[..., Client]
 
