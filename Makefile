@@ -37,11 +37,11 @@ run: install messages pdf-libs
 	$(BIN)/encaisse serve
 
 test: install messages browser pdf-libs
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server).
 test-pg: install messages browser pdf-libs
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/encaisse} $(BIN)/pytest -n 2 --dist loadfile
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/encaisse} $(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 lint: install
 	$(BIN)/ruff check .

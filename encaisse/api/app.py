@@ -38,7 +38,56 @@ def _docs_page_signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
     return login_required(view) if getattr(view, "func", None) is openapi_view else view
 
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["detail"],
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+PROBLEM_STATUSES = {
+    "400": "Malformed request",
+    "401": "No valid token",
+    "403": "Not allowed to this caller",
+    "404": "No such object, or not the caller's",
+    "409": "The object's state forbids it",
+    "422": "The request is not valid (errors lists each field)",
+    "429": "Too many requests (see Retry-After)",
+}
+
+
+class EncaisseApi(NinjaAPI):
+    """Every operation documents the problem answers it may give (RFC 9457)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in PROBLEM_STATUSES.items():
+                    responses.setdefault(status, {"description": description, "content": problem})
+        return schema
+
+
+api = EncaisseApi(
     title="Encaisse API",
     version="1",
     description=DESCRIPTION,

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from encaisse.api.access import get_visible, require_editor
 from encaisse.api.records import sent, write_many, write_one
@@ -36,11 +36,13 @@ def add_writes(
 ) -> None:
     """`base(obj)` gives the record columns a PATCH keeps (the required ones)."""
 
-    class Upserted(Schema):
-        outcome: Outcome
-        data: out  # type: ignore[valid-type]
-
-    Upserted.__name__ = f"{out.__name__.removesuffix('Out')}Upserted"
+    # A model per kind, named for it: the OpenAPI components are keyed by name.
+    Upserted = create_model(
+        f"{out.__name__.removesuffix('Out')}Upserted",
+        __base__=Schema,
+        outcome=(Outcome, ...),
+        data=(out, ...),
+    )
 
     def reread(request: HttpRequest, pk: int | None) -> Model:
         return get_visible(visible(request), pk=pk)
