@@ -52,7 +52,7 @@ def tokens(alice: User, bob: User, bobs: Portfolio, carols: Portfolio, settings:
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
-    ],  # fmt: skip
+    ],
     derandomize=True,
 )
 def test_every_operation_answers_as_its_schema_says(case: Any, tokens: list[str]) -> None:
