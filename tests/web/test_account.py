@@ -46,15 +46,18 @@ def test_revoke_own_token_only(login, alice: User, bob: User) -> None:  # type: 
     assert client.get(f"/account/tokens/{alices.prefix}/revoke/").status_code == 405
 
 
-def test_every_role_has_an_account_page_and_only_editors_see_the_api_link(
-    login,
-    everyone: dict[str, User],  # type: ignore[no-untyped-def]
+def test_every_role_has_an_account_page_and_only_editors_reach_the_api_from_the_settings(
+    login,  # type: ignore[no-untyped-def]
+    everyone: dict[str, User],
 ) -> None:
     for name, user in everyone.items():
-        page = login(user).get("/account/")
-        assert page.status_code == 200
-        nav = page.content.decode().split('class="mainnav"')[1].split("</nav>")[0]
-        assert ("/api/v1/docs" in nav) == (name in {"ada", "alice"}), name
+        page = login(user).get("/account/").content.decode()
+        assert "/api/v1/docs" in page  # the documentation, for everyone with a token
+        nav = page.split('class="mainnav"')[1].split("</nav>")[0]
+        assert ("/settings/" in nav) == (name in {"ada", "alice"}), name
+    settings_page = login(everyone["alice"]).get("/settings/").content.decode()
+    subnav = settings_page.split('class="subnav"')[1].split("</nav>")[0]
+    assert "/api/v1/docs" in subnav and "/settings/webhooks/" in subnav
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
