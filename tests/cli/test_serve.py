@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import psutil
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -67,11 +68,14 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
     )
     subprocess.run([*cli, "shell", "-c", midnight], env=env, check=True, cwd=ROOT, timeout=60)
     port = _free_port()
+    # The output goes to a file, not a pipe nobody reads: three processes logging
+    # into a full pipe would block, and with them the shutdown this test checks.
+    log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--workers", "1"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -99,7 +103,10 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
         assert _wait_for_a_dunning_run(tmp_path / "serve.sqlite3"), "no dunning run within 30 s"
 
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        try:
+            assert server.wait(timeout=30) == 0
+        except subprocess.TimeoutExpired:
+            pytest.fail("serve did not stop: " + (tmp_path / "serve.log").read_text()[-3000:])
         _gone, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, [p.cmdline() for p in alive]
     finally:
@@ -108,3 +115,4 @@ def test_serve_runs_web_worker_and_scheduler_and_ctrl_c_stops_all_three(tmp_path
             for child in psutil.Process(server.pid).children(recursive=True):
                 child.kill()
             server.kill()
+        log.close()
