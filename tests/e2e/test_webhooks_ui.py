@@ -46,7 +46,8 @@ def test_finance_creates_an_endpoint_and_sees_a_test_event_delivered(
     folder.mkdir(parents=True, exist_ok=True)
     base = live_server.url
     sign_in(page, base, "alice", PASSWORD)
-    page.get_by_role("link", name="Webhooks").click()
+    page.locator(".mainnav").get_by_role("link", name="Paramètres").click()
+    page.locator(".subnav").get_by_role("link", name="Webhooks").click()
     expect(page.locator("h1")).to_have_text("Webhooks")
     page.get_by_role("link", name="Nouvelle adresse").click()
     page.fill("input[name=url]", receiver.url)
@@ -69,6 +70,6 @@ def test_finance_creates_an_endpoint_and_sees_a_test_event_delivered(
     expect(page.locator("#deliveries")).to_contain_text("200")
     assert len(receiver.requests) == 1  # the invoice event: not a subscribed type
     page.screenshot(path=folder / "webhooks-endpoint.png", full_page=True)
-    page.get_by_role("link", name="Webhooks").first.click()
+    page.locator(".subnav").get_by_role("link", name="Webhooks").click()
     expect(page.locator("#endpoints")).to_contain_text("2 types")
     page.screenshot(path=folder / "webhooks-list.png")
