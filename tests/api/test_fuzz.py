@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -43,7 +45,21 @@ def tokens(alice: User, bob: User, bobs: Portfolio, carols: Portfolio, settings:
     ]
 
 
+@pytest.fixture
+def connection_kept_between_requests() -> Any:
+    # Schemathesis calls the WSGI application directly, so each request ends
+    # with close_old_connections, which closes a PostgreSQL connection held in
+    # the test's transaction (SQLite in memory ignores it). Django's test
+    # client disconnects that handler around its requests; so do we.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("connection_kept_between_requests")
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
