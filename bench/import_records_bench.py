@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import resource
@@ -32,39 +31,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, csv_dir, database_url
+
 sys.path.insert(0, str(ROOT))
-TODAY = dt.date(2026, 11, 24)
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "encaisse_bench_records"
-
-
-def _csv_dir(invoices: int, seed: int) -> Path:
-    folder = ROOT / "var" / "bench" / f"{invoices}-{seed}"
-    if not (folder / "done").exists():
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "encaisse.settings")
-        import django
-
-        django.setup()
-        from encaisse.demo.csv_files import write_csv
-
-        counts = write_csv(folder, invoices=invoices, seed=seed, today=TODAY)
-        (folder / "done").write_text(json.dumps(counts))
-    return folder
-
-
-def _database_url(db: str, folder: Path) -> str:
-    if db == "sqlite":
-        path = folder / "records-bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_BENCH}")
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH}"
+BENCH_DB = "encaisse_bench_records"
 
 
 # ---------------------------------------------------------------- child side
@@ -143,7 +114,11 @@ def child(db: str, path: str, folder: Path, per_call: int) -> None:
 
 
 def _run(db: str, path: str, folder: Path, per_call: int) -> dict[str, Any]:
-    env = {**os.environ, "DATABASE_URL": _database_url(db, folder), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(db, folder, BENCH_DB),
+        "LOG_LEVEL": "WARNING",
+    }
     command = [sys.executable, __file__, "--child", f"{db}:{path}", "--folder", str(folder)]
     output = subprocess.run(
         [*command, "--per-call", str(per_call)],
@@ -171,7 +146,7 @@ def main() -> None:
         db, path = args.child.split(":")
         child(db, path, Path(args.folder), args.per_call)
         return
-    folder = _csv_dir(args.invoices, args.seed)
+    folder = csv_dir(args.invoices, args.seed)
     for db in args.db.split(","):
         by_csv = _run(db, "csv", folder, args.per_call)
         by_api = _run(db, "api", folder, args.per_call)

@@ -6,11 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.views import openapi_view
 
 from encaisse.api.auth import TokenAuth, TokenRateThrottle, WebSessionAuth
-from encaisse.api.problems import install_handlers
+from encaisse.api.parser import StorableTextParser
+from encaisse.api.problems import install_handlers, not_found
 from encaisse.api.routers import (
     allocations,
     credit_notes,
@@ -72,11 +76,35 @@ PROBLEM_STATUSES = {
 }
 
 
+# Pydantic documents a `datetime.time` as JSON Schema's `format: time`, which is
+# RFC 3339's full-time and requires an offset ("07:00:00Z"). Our times are the
+# company's wall-clock times ("07:00:00", in its time zone): said as a pattern.
+LOCAL_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "07:00:00",
+}
+
+
+def _local_times(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node.update(LOCAL_TIME)
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
 class EncaisseApi(NinjaAPI):
-    """Every operation documents the problem answers it may give (RFC 9457)."""
+    """Every operation documents the problem answers it may give (RFC 9457), and
+    times of day are local."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
+        _local_times(schema)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for item in schema["paths"].values():
@@ -94,6 +122,7 @@ api = EncaisseApi(
     urls_namespace="api-v1",
     auth=[TokenAuth(), WebSessionAuth()],
     throttle=[TokenRateThrottle()],
+    parser=StorableTextParser(),
     docs=Swagger(settings={"persistAuthorization": True, "tryItOutEnabled": False}),
     docs_decorator=_docs_page_signed_in,
 )
@@ -112,3 +141,10 @@ api.add_router("/tasks", dunning.tasks)
 api.add_router("/settings", settings.settings)
 api.add_router("/plans", settings.plans)
 api.add_router("/webhooks", webhooks.router)
+
+
+@csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """An /api/ URL that no operation serves answers as every API error does
+    (problem+json), not with the web app's HTML page."""
+    return not_found(_("No API operation at this URL; see /api/v1/openapi.json.")).response()

@@ -129,6 +129,8 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         "date_parsing": _("Enter a date as YYYY-MM-DD."),
         "datetime_parsing": _("Enter a date and time in ISO 8601."),
         "datetime_from_date_parsing": _("Enter a date and time in ISO 8601."),
+        "datetime_out_of_range": _("This date and time is out of range."),
+        "local_time": _("Enter a time of day such as 07:00, without an offset."),
         "bool_parsing": _("Enter true or false."),
         "enum": _("Choose one of: %(choices)s.") % {"choices": context.get("expected")},
         "literal_error": _("Choose one of: %(choices)s.") % {"choices": context.get("expected")},
@@ -197,6 +199,8 @@ def install_handlers(api: NinjaAPI) -> None:
         ).response()
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, Problem):  # raised while parsing the body
+            return exc.__cause__.response()
         if exc.status_code == 403:
             return forbidden(_("CSRF check failed.") if "CSRF" in exc.message else "").response()
         if exc.status_code == 404:

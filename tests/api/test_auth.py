@@ -36,6 +36,26 @@ def test_no_token_is_401_problem_with_www_authenticate() -> None:
     assert response.json()["status"] == 401
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/v1/customers/null,null", "/api/v1/nothing-here", "/api/v2/customers", "/api/"]
+)
+def test_a_url_no_operation_serves_is_a_problem_404_not_an_html_page(
+    api_as: ApiAs, alice: User, url: str
+) -> None:
+    # Found by the fuzz test: a path parameter that is not a number fell
+    # through to the web app's HTML 404 page.
+    response = api_as(alice).get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+    # A write with a session cookie and no CSRF token: the same 404, not the
+    # web app's CSRF page.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    response = browser.patch(url, data="{}", content_type="application/json")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
 @pytest.mark.parametrize("bad", ["nonsense", "enc_abc_def", "Bearer", "enc__"])
 def test_malformed_or_unknown_token_is_401(bad: str) -> None:
     response = Client(headers={"Authorization": f"Bearer {bad}"}).get("/api/v1/customers")

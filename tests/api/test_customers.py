@@ -65,6 +65,33 @@ def test_updated_since_lists_changes_in_order_of_change(
     assert [row["name"] for row in rows] == ["New", "Old, renamed"]
 
 
+def test_updated_since_takes_any_iso_offset_and_compares_in_utc(
+    api_as: ApiAs, alice: User, bob: User
+) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        make_customer(bob, "Changed")
+    client = api_as(alice)
+    # +16:49 is valid ISO 8601 but beyond what PostgreSQL accepts (±15:59):
+    # it was a 500 there (found by the fuzz test).
+    before = (start - dt.timedelta(minutes=1)).astimezone(
+        dt.timezone(dt.timedelta(hours=16, minutes=49))
+    )
+    after = (start + dt.timedelta(minutes=1)).astimezone(dt.timezone(dt.timedelta(hours=-16)))
+    assert [
+        row["name"] for row in walk(client, "/api/v1/customers", updated_since=before.isoformat())
+    ] == ["Changed"]
+    assert walk(client, "/api/v1/customers", updated_since=after.isoformat()) == []
+
+
+def test_an_updated_since_beyond_the_calendar_in_utc_is_a_422_not_a_500(
+    api_as: ApiAs, alice: User
+) -> None:
+    response = api_as(alice).get("/api/v1/invoices", {"updated_since": "9999-12-31T23:00:00-05:00"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "updated_since"
+
+
 def test_a_cursor_from_another_ordering_is_a_422_on_the_parameter(
     api_as: ApiAs, alice: User, bob: User
 ) -> None:

@@ -115,6 +115,19 @@ def test_the_preview_shows_a_rep_only_his_customers_and_no_totals(
     }
 
 
+@pytest.mark.parametrize("days", [-1, 61, 2_900_000])
+def test_the_preview_refuses_the_past_and_beyond_the_uis_horizon(
+    api_as: ApiAs, alice: User, days: int
+) -> None:
+    # Found by the fuzz test: the replay runs a day per day ahead, and
+    # ?on=9999-12-31 kept a worker busy for hours.
+    on = (TODAY + dt.timedelta(days=days)).isoformat()
+    with time_machine.travel(TODAY, tick=False):
+        response = api_as(alice).get("/api/v1/dunning/preview", {"on": on})
+    assert response.status_code == 422
+    assert [e["parameter"] for e in response.json()["errors"]] == ["on"]
+
+
 def test_a_customers_messages_with_attempts(
     api_as: ApiAs, bob: User, bob_messages: object, bobs: Portfolio
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -87,6 +88,31 @@ def test_bulk_with_one_bad_record_writes_nothing_and_lists_every_error(
     pointers = {error["pointer"] for error in response.json()["errors"]}
     assert pointers == {"/records/1/amount", "/records/3/issue_date", "/records/4/customer_key"}
     assert not Invoice.objects.filter(number__startswith="B-").exists()
+
+
+@pytest.mark.parametrize("bad", ["Boulangerie\x00", "Caf\ud800"])
+def test_text_no_database_can_hold_is_a_422_at_its_place_not_a_500(
+    api_as: ApiAs, alice: User, customer: Customer, bad: str
+) -> None:
+    # Found by the fuzz test on PostgreSQL (NUL; SQLite's driver refuses the
+    # surrogate): the import stored its error message, quoting the value, as JSON.
+    records = [invoice("FA-1", customer), invoice("FA-2", customer, po_reference=bad)]
+    client = api_as(alice)
+    # json.dumps escapes them ("\u0000"), as a client's JSON library would.
+    body = json.dumps({"records": records})
+    response = client.post("/api/v1/invoices/bulk", body, content_type=JSON)
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/records/1/po_reference"]
+    unknown = json.dumps({"records": [{**invoice("FA-3", customer), bad: "x"}]})
+    response = client.post("/api/v1/invoices/bulk", unknown, content_type=JSON)
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/records/0"]
+    assert not Invoice.objects.exists()
+
+
+def test_a_nul_in_a_query_parameter_is_a_422_on_it(api_as: ApiAs, alice: User) -> None:
+    response = api_as(alice).get("/api/v1/customers", {"q": "Boulangerie\x00"})
+    assert response.status_code == 422
+    assert [e["parameter"] for e in response.json()["errors"]] == ["q"]
 
 
 def test_bulk_twice_is_unchanged_the_second_time(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import override_settings
 
 from encaisse.accounts.models import User
-from encaisse.dunning.models import DunningPlan
+from encaisse.dunning.models import DunningPlan, DunningSettings
 from encaisse.ledger.models import Company
 from tests.api.conftest import ApiAs
 
@@ -31,6 +33,22 @@ def test_terms_are_changed_by_the_service_and_checked(api_as: ApiAs, alice: User
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["pointer"] == "/default_terms_days"
     assert Company.current().default_terms_days == 45
+
+
+def test_the_run_time_is_a_wall_clock_time_without_offset(api_as: ApiAs, alice: User) -> None:
+    client = api_as(alice)
+    url = "/api/v1/settings/dunning"
+    changed = client.patch(url, {"run_at": "06:30"}, content_type=JSON)
+    assert changed.status_code == 200
+    assert changed.json()["dunning"]["run_at"] == "06:30:00"
+    assert DunningSettings.current().run_at == dt.time(6, 30)
+    # Pydantic reads 0 as midnight UTC and keeps offsets: the database cannot
+    # store an aware time (a 500 found by the fuzz test).
+    for bad in (0, "06:30+02:00", "06:30:00Z", "06:30:00-01:00"):
+        refused = client.patch(url, {"run_at": bad}, content_type=JSON)
+        assert refused.status_code == 422, bad
+        assert [e["pointer"] for e in refused.json()["errors"]] == ["/run_at"]
+    assert DunningSettings.current().run_at == dt.time(6, 30)
 
 
 def test_several_bad_identity_fields_are_all_listed(api_as: ApiAs, alice: User) -> None:

@@ -12,6 +12,7 @@ from encaisse.api.auth import caller
 from encaisse.api.ledger_routes import add_writes
 from encaisse.api.pagination import KeysetPagination
 from encaisse.api.routers.customers import ordered_for_sync
+from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.ledger import CreditNoteBulk, CreditNoteOut, CreditNoteRecord
 from encaisse.ledger.models import CreditNote
 from encaisse.ledger.selectors import credit_notes_visible_to
@@ -25,7 +26,7 @@ class CreditNoteFilters(Schema):
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
     unallocated: bool | None = Field(None, description="true: with an amount not yet applied")
-    updated_since: dt.datetime | None = None
+    updated_since: Instant | None = None
 
 
 def _notes(request: HttpRequest) -> QuerySet[CreditNote]:

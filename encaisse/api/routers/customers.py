@@ -1,7 +1,5 @@
 """/api/v1/customers: the customers a caller may see, and their contacts."""
 
-import datetime as dt
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -11,6 +9,7 @@ from encaisse.api.access import get_visible, require_editor
 from encaisse.api.auth import caller
 from encaisse.api.ledger_routes import add_writes
 from encaisse.api.pagination import KeysetPagination
+from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.customers import ContactIn, ContactOut, ContactPatch, CustomerOut
 from encaisse.api.schemas.ledger import CustomerBulk, CustomerRecord
 from encaisse.ledger.models import Contact, Customer
@@ -23,7 +22,7 @@ router = Router(tags=["customers"])
 class CustomerFilters(Schema):
     status: str | None = Field(None, description="active, on_hold, agency, insolvency, closed…")
     account_manager: str | None = Field(None, description="username of the account manager")
-    updated_since: dt.datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="only rows changed at or after; the list is then ordered by change"
     )
     q: str | None = Field(None, max_length=100, description="part of the name or external key")
@@ -33,7 +32,7 @@ def _customers(request: HttpRequest) -> QuerySet[Customer]:
     return customers_visible_to(caller(request)).select_related("account_manager")
 
 
-def ordered_for_sync(queryset: QuerySet, updated_since: dt.datetime | None) -> QuerySet:
+def ordered_for_sync(queryset: QuerySet, updated_since: Instant | None) -> QuerySet:
     """Lists go by id; a caller following changes gets them in (updated_at, id) order."""
     if updated_since is None:
         return queryset.order_by("id")

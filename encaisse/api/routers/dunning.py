@@ -15,6 +15,7 @@ from encaisse.api.access import get_visible, require_editor
 from encaisse.api.auth import caller
 from encaisse.api.pagination import KeysetPagination
 from encaisse.api.problems import FieldError, forbidden, invalid
+from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.dunning import (
     HoldIn,
     HoldOut,
@@ -33,6 +34,7 @@ from encaisse.dunning.models import Hold
 from encaisse.dunning.selectors import holds_visible_to, messages_of_customer
 from encaisse.dunning.services.explain_report import DunningReport, dunning_report
 from encaisse.dunning.services.holds import hold_place, hold_release
+from encaisse.dunning.services.preview import preview_date_error
 from encaisse.dunning.services.preview_scoped import dunning_preview_for
 from encaisse.ledger.selectors import customers_visible_to, invoices_visible_to
 from encaisse.lib import clock
@@ -96,7 +98,11 @@ def customer_messages(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 
 @preview.get("/preview", response=PreviewOut, summary="What dunning would do on a date")
 def dunning_preview(request: HttpRequest, when: Query[OnDate]) -> dict[str, Any]:
-    result = dunning_preview_for(caller(request), on=when.on or clock.today())
+    on = when.on or clock.today()
+    error = preview_date_error(on, clock.today())
+    if error:
+        raise invalid([FieldError(error, parameter="on")])
+    result = dunning_preview_for(caller(request), on=on)
     return {"on": result.on, "messages": result.messages, "days": result.days}
 
 
@@ -104,7 +110,7 @@ class HoldFilters(Schema):
     customer_id: int | None = None
     invoice_id: int | None = None
     active: bool | None = Field(None, description="true: not released and not ended")
-    updated_since: dt.datetime | None = None
+    updated_since: Instant | None = None
 
 
 @holds.get("", response=list[HoldOut], summary="List holds")

@@ -12,6 +12,7 @@ from encaisse.api.auth import caller
 from encaisse.api.ledger_routes import add_writes
 from encaisse.api.pagination import KeysetPagination
 from encaisse.api.routers.customers import ordered_for_sync
+from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.ledger import InvoiceBulk, InvoiceOut, InvoiceRecord
 from encaisse.ledger.models import Invoice
 from encaisse.ledger.selectors import invoices_visible_to, open_invoices, overdue_invoices
@@ -29,7 +30,7 @@ class InvoiceFilters(Schema):
     customer_id: int | None = None
     customer_key: str | None = None
     account_manager: str | None = Field(None, description="username of the account manager")
-    updated_since: dt.datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="only rows changed at or after; the list is then ordered by change"
     )
 

@@ -12,6 +12,7 @@ from encaisse.api.auth import caller
 from encaisse.api.ledger_routes import add_writes
 from encaisse.api.pagination import KeysetPagination
 from encaisse.api.routers.customers import ordered_for_sync
+from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.ledger import PaymentBulk, PaymentOut, PaymentRecord
 from encaisse.ledger.models import Payment
 from encaisse.ledger.selectors import payments_visible_to
@@ -25,7 +26,7 @@ class PaymentFilters(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     unallocated: bool | None = Field(None, description="true: with cash still on account")
-    updated_since: dt.datetime | None = None
+    updated_since: Instant | None = None
 
 
 def _payments(request: HttpRequest) -> QuerySet[Payment]:

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from encaisse.api.access import get_visible, require_editor
 from encaisse.api.auth import caller
 from encaisse.api.problems import forbidden
-from encaisse.api.schemas.common import Money
+from encaisse.api.schemas.common import LocalTime, Money
 from encaisse.dunning.models import DunningPlan
 from encaisse.dunning.services.go_live import go_live_policy_update
 from encaisse.dunning.services.plan_edit import plan_create, plan_update
@@ -59,7 +59,7 @@ class CashIn(Schema):
 
 
 class DunningIn(Schema):
-    run_at: dt.time | None = None
+    run_at: LocalTime | None = None
     freshness_max_hours: int | None = None
     promise_grace_days: int | None = None
     notice_deadline_days: int | None = None

@@ -7,6 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from encaisse.dunning.engine.batch import Decider
 from encaisse.dunning.engine.group import Group, group
 from encaisse.dunning.engine.types import Decision, GoLive
@@ -28,6 +31,8 @@ from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import bulk, clock
 
 ONE_DAY = dt.timedelta(days=1)
+# The replay costs a day's run per day ahead: the UI and the API bound it.
+PREVIEW_HORIZON_DAYS = 60
 ZERO = Decimal("0")
 HELD_REASONS = frozenset({"covered", "go_live_held", "blocked"})
 
@@ -53,6 +58,19 @@ class Preview:
     groups: list[Group]
     days: list[PreviewDay]
     languages: dict[int, str]
+
+
+def preview_date_error(on: dt.date, today: dt.date) -> str | None:
+    """Why `on` cannot be previewed (in the past, or beyond the horizon); None if it can."""
+    if on < today:
+        return _("The preview shows the future: choose today or later.")
+    if on > today + dt.timedelta(days=PREVIEW_HORIZON_DAYS):
+        return ngettext(
+            "The preview looks at most %(days)d day ahead.",
+            "The preview looks at most %(days)d days ahead.",
+            PREVIEW_HORIZON_DAYS,
+        ) % {"days": PREVIEW_HORIZON_DAYS}
+    return None
 
 
 def first_day_to_run(on: dt.date) -> dt.date:

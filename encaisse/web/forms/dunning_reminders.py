@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from encaisse.dunning.models import MessageTemplate, TemplateCode
+from encaisse.dunning.services.preview import PREVIEW_HORIZON_DAYS, preview_date_error
 from encaisse.ledger.models import Invoice
 from encaisse.lib.money import format_money
 
@@ -23,7 +24,6 @@ NOT_EMAIL_CODES = (
 )
 
 # How far ahead the preview replays (each day is a run in memory).
-PREVIEW_HORIZON_DAYS = 60
 
 
 class OpenInvoiceChoices(forms.ModelMultipleChoiceField):
@@ -87,15 +87,7 @@ class PreviewDateForm(forms.Form):
 
     def clean_on(self) -> dt.date:
         on: dt.date = self.cleaned_data["on"]
-        if on < self.today:
-            raise forms.ValidationError(_("The preview shows the future: choose today or later."))
-        if on > self.today + dt.timedelta(days=PREVIEW_HORIZON_DAYS):
-            raise forms.ValidationError(
-                ngettext(
-                    "The preview looks at most %(days)d day ahead.",
-                    "The preview looks at most %(days)d days ahead.",
-                    PREVIEW_HORIZON_DAYS,
-                )
-                % {"days": PREVIEW_HORIZON_DAYS}
-            )
+        error = preview_date_error(on, self.today)
+        if error:
+            raise forms.ValidationError(error)
         return on

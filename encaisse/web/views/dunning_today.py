@@ -33,11 +33,12 @@ from encaisse.dunning.selectors import (
     review_queue,
     tasks_created_on,
 )
+from encaisse.dunning.services.preview import PREVIEW_HORIZON_DAYS
 from encaisse.dunning.services.preview_scoped import dunning_preview_for
 from encaisse.ledger.models import Customer, Invoice
 from encaisse.ledger.selectors import first_customers_by_name
 from encaisse.lib import clock
-from encaisse.web.forms.dunning_reminders import PREVIEW_HORIZON_DAYS, PreviewDateForm
+from encaisse.web.forms.dunning_reminders import PreviewDateForm
 from encaisse.web.views.listing import is_htmx, paginate, viewer
 
 QUEUE_ROWS = 50  # approving empties the queue: the next ones come up
