@@ -20,6 +20,10 @@ from ninja.parser import Parser
 from encaisse.api.problems import FieldError, invalid, pointer
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Once the body is read as strict UTF-8 (RFC 8259), JSON can carry them only
+# escaped (a raw control character is not valid in a string): no such escape,
+# nothing to walk.
+_ESCAPE = re.compile(rb"\\u(0000|[dD][89abcdefABCDEF])")
 
 
 def _unstorable_at(data: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
@@ -47,8 +51,8 @@ def _message() -> str:
 
 class StorableTextParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
-        data = json.loads(request.body)
-        found = _unstorable_at(data)
+        data = json.loads(request.body.decode("utf-8"))  # json.loads(bytes) lets surrogates pass
+        found = _unstorable_at(data) if _ESCAPE.search(request.body) else None
         if found is not None:
             # ninja turns any parse error into a 400 whose cause is this problem:
             # problems.on_http_error answers with the cause.
