@@ -89,6 +89,13 @@ class KeysetPagination(PaginationBase):
             raise ValueError(f"keyset pagination needs an ascending order ending in id: {ordering}")
         if pagination.cursor:
             queryset = queryset.filter(_after(ordering, _decode(pagination.cursor, ordering)))
+        elif ordering == ["id"]:
+            # Always true, but it tells SQLite's planner that walking the key
+            # and stopping at `limit` is an option: without it, a filter with
+            # an index (open, overdue) made it fetch and sort every match for
+            # the first page (255 ms at 1 M invoices; 3 ms with it). A deep
+            # page has this bound from its cursor. PostgreSQL plans the same.
+            queryset = queryset.filter(id__gte=0)
         rows = list(queryset.order_by(*ordering)[: pagination.limit + 1])
         more = len(rows) > pagination.limit
         rows = rows[: pagination.limit]

@@ -15,7 +15,9 @@ from encaisse.collab.models import TaskKind
 from encaisse.collab.services import task_complete, task_create
 from encaisse.dunning.services.holds import hold_place, hold_release
 from encaisse.dunning.services.run import dunning_run
-from encaisse.ledger.services import credit_note_record
+from encaisse.ledger.services import credit_note_record, payment_record
+from encaisse.ledger.services.allocation import allocation_create
+from encaisse.ledger.services.reversal import allocation_reverse
 from encaisse.webhooks.emit import event_emit
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from encaisse.webhooks.services import endpoint_create, endpoint_update
@@ -74,6 +76,25 @@ def test_the_payload_has_the_api_shape(endpoint: WebhookEndpoint) -> None:
     assert (data["amount"], data["balance"], data["currency"]) == ("99.90", "99.90", "EUR")
     assert data["due_date"] == "2026-02-09" and data["created_at"].startswith("2026-03-02")
     assert {"updated_at", "customer", "status", "number"} <= set(data)
+
+
+def test_undoing_an_allocation_tells_that_the_invoice_is_open_again(
+    endpoint: WebhookEndpoint, alice: User
+) -> None:
+    customer = make_customer(None)
+    invoice = make_invoice(customer, "120.00")
+    payment = payment_record(
+        actor=None, customer=customer, amount=Decimal("120.00"), date=dt.date(2026, 2, 1),
+        external_key="P1", strategy=None,
+    )  # fmt: skip
+    allocation = allocation_create(
+        actor=None, invoice=invoice, amount=Decimal("120.00"), payment=payment
+    )
+    assert types()[-1] == "invoice.paid"
+    allocation_reverse(actor=alice, allocation=allocation, reason="wrong customer")
+    last = WebhookEvent.objects.order_by("id").last()
+    assert last is not None and last.type == "invoice.updated"
+    assert (last.payload["data"]["balance"], last.payload["data"]["status"]) == ("120.00", "open")
 
 
 def test_holds_tasks_and_credit_notes_emit(endpoint: WebhookEndpoint, alice: User) -> None:

@@ -28,6 +28,7 @@ from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceStatus
 from encaisse.ledger.services.allocation import AllocationError
 from encaisse.lib import clock
+from encaisse.webhooks.emit import event_emit
 
 # A paid invoice can be reopened; a cancelled or written-off one keeps its status.
 REOPENABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
@@ -93,10 +94,12 @@ def allocation_reverse(
     )
     if reopened != 1:
         raise AllocationError(_("This invoice is cancelled or written off: it cannot reopen."))
-    invoice = Invoice.objects.only("customer_id", "balance", "number").get(pk=allocation.invoice_id)
+    invoice = Invoice.objects.select_related("customer").get(pk=allocation.invoice_id)
     Customer.objects.filter(pk=invoice.customer_id).update(
         open_balance=money_sql(F("open_balance") + amount), updated_at=now
     )
+    # A system that heard `invoice.paid` must hear that the balance is back.
+    event_emit(type="invoice.updated", obj=invoice)
     source = source_model.objects.get(pk=source_id)
     activity_record(
         verb="ledger.allocation.reversed",
