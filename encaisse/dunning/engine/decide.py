@@ -25,8 +25,9 @@ def decide(
 
     1. A settled invoice, or one without a plan, leaves dunning.
     2. An invoice whose balance the customer's cash on account covers is not
-       chased (finance is asked to apply the cash); it is looked at again
-       tomorrow, since the cash may go to another invoice.
+       chased (finance is asked to apply the cash); it is parked (no date)
+       until the customer's ledger moves: the cash may go to another invoice
+       (services.parking wakes it).
     3. A blocked invoice waits for the end of its block (or its release).
     4. An invoice due before the go-live date only has the plan's steps up to
        the go-live ceiling; none left: it waits for the policy to change.
@@ -56,7 +57,6 @@ def decide(
             "covered",
             last_offset=facts.last_offset,
             next_step=_first_after(plan, facts.last_offset),
-            next_action_on=today + ONE_DAY,
         )
     if facts.block is not None:
         until = facts.block.until

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from encaisse.collab.models import TaskKind
 from encaisse.dunning.engine.types import Block, InvoiceFacts
 from encaisse.dunning.models import Hold
 from encaisse.dunning.services.plans import PlanBook
@@ -135,6 +136,44 @@ _WOKEN_SQL = f"""
     WHERE i.customer_id IN ({CHANGED_PARKED_CUSTOMERS_SQL})
       AND s.next_action_on IS NULL AND s.reason = 'blocked'
 """
+# The customers whose invoices are parked as covered (services.parking: their
+# cash on account covers them) and whose cover may have changed since `%s`:
+# the customer, one of its invoices, payments or credit notes was written since
+# (every ledger write path moves `updated_at`: a new invoice older than the
+# covered one, cash applied, refunded or reversed…), or finance has completed
+# an "apply the cash" task (the run asks again while the cash stays on
+# account). The first condition repeats the partial index's predicate term for
+# term; the lookups follow each parked customer's own rows (by customer
+# indexes) except the credit notes', read from their `updated_at` index.
+COVER_MOVED_CUSTOMERS_SQL = f"""
+    SELECT DISTINCT i.customer_id FROM dunning_invoicedunning s
+    CROSS JOIN ledger_invoice i
+    WHERE ("next_action_on" IS NULL AND NOT ("reason" = 'settled'))
+      AND s.reason = 'covered' AND i.id = s.invoice_id
+      AND (
+        EXISTS (SELECT 1 FROM ledger_customer c
+                WHERE c.id = i.customer_id AND c.updated_at >= %s)
+        OR EXISTS (SELECT 1 FROM ledger_invoice o
+                   WHERE o.customer_id = i.customer_id AND o.updated_at >= %s)
+        OR EXISTS (SELECT 1 FROM ledger_payment p
+                   WHERE p.customer_id = i.customer_id AND p.updated_at >= %s)
+        OR i.customer_id IN (SELECT n.customer_id FROM ledger_creditnote n
+                             WHERE n.updated_at >= %s)
+        OR EXISTS (SELECT 1 FROM collab_task t
+                   WHERE t.customer_id = i.customer_id AND t.kind = '{TaskKind.APPLY_CASH.value}'
+                     AND t.completed_at >= %s)
+      )
+"""
+COVER_MOVED_PARAMS = 5  # how many times the query takes `since`
+_COVER_WOKEN_SQL = f"""
+    SELECT i.id, i.customer_id, {{due}}, {{extended}}, {{balance}}, i.status,
+           s.last_offset, c.risk_class, c.status, c.language, {{next_on}}
+    FROM dunning_invoicedunning s
+    JOIN ledger_invoice i ON i.id = s.invoice_id
+    JOIN ledger_customer c ON c.id = i.customer_id
+    WHERE i.customer_id IN ({COVER_MOVED_CUSTOMERS_SQL})
+      AND s.next_action_on IS NULL AND s.reason = 'covered'
+"""
 _COLUMNS = {
     "due": "i.due_date",
     "extended": "s.effective_due_on",
@@ -148,10 +187,28 @@ def due_rows(on: dt.date) -> list[tuple[Any, ...]]:
     return _fetch(_DUE_SQL, [on])
 
 
-def woken_rows() -> list[tuple[Any, ...]]:
-    """Parked states whose customer's status has changed, shaped like `due_rows`
-    (no next action date: due at once)."""
-    return _fetch(_WOKEN_SQL, [])
+def woken_rows(since: dt.datetime | None) -> list[tuple[Any, ...]]:
+    """Parked states the next run wakes, shaped like `due_rows` (no next action
+    date: due at once): those whose customer's status has changed, and the
+    covered ones whose customer's cash or invoices have moved since `since`
+    (`cover_moved_since`)."""
+    moved = [cover_moved_since(since)] * COVER_MOVED_PARAMS
+    return _fetch(_WOKEN_SQL, []) + _fetch(_COVER_WOKEN_SQL, moved)
+
+
+# How far before the previous run's start a ledger write still counts as new:
+# a transaction that began before that run and committed during it wrote an
+# earlier `updated_at` than the run's start, and the run may not have seen it.
+# Waking a covered invoice again costs one decision; missing one would leave it
+# parked while its customer owes it.
+COVER_MOVED_MARGIN = dt.timedelta(days=1)
+
+
+def cover_moved_since(since: dt.datetime | None) -> Any:
+    """The database value from which a ledger write wakes the covered invoices
+    (`since`: the previous run's start; None: ever)."""
+    floor = (since - COVER_MOVED_MARGIN) if since else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    return connection.ops.adapt_datetimefield_value(floor)
 
 
 def new_invoice_rows(cutoff: dt.date) -> list[tuple[Any, ...]]:

@@ -1,4 +1,5 @@
-"""Invoices parked by their customer's status (on hold, agency, insolvency, closed).
+"""Invoices parked by their customer's status (on hold, agency, insolvency, closed),
+or by the customer's cash on account, which covers them.
 
 Such a status stops dunning with no end date. Rather than look at the
 customer's invoices again every day (a quarter of the due work of a large
@@ -8,6 +9,12 @@ records the status that parked them. Each run first wakes the invoices of the
 customers whose status is no longer that one: a query over the parked
 customers, who are few, whatever the size of the ledger. The status may change
 anywhere (an import, the admin), so the run compares rather than listens.
+
+An invoice whose balance the customer's cash on account covers is parked the
+same way (reason "covered", no date): the cover changes only when the
+customer's ledger does, so each run wakes the covered invoices of the
+customers whose invoices, payments or credit notes have been written since
+the previous run (`facts.COVER_MOVED_CUSTOMERS_SQL`), and decides them again.
 """
 
 from __future__ import annotations
@@ -18,7 +25,13 @@ from collections.abc import Iterable
 from django.db import connection
 
 from encaisse.dunning.models import CustomerDunning, InvoiceDunning, StateReason
-from encaisse.dunning.services.facts import CHANGED_PARKED_CUSTOMERS_SQL, STATUS_BLOCK
+from encaisse.dunning.services.facts import (
+    CHANGED_PARKED_CUSTOMERS_SQL,
+    COVER_MOVED_CUSTOMERS_SQL,
+    COVER_MOVED_PARAMS,
+    STATUS_BLOCK,
+    cover_moved_since,
+)
 from encaisse.dunning.services.persist import Decided, customer_facts_write
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 
@@ -47,6 +60,20 @@ def parked_wake(on: dt.date) -> int:
                 chunk,
             )
     return len(customer_ids)
+
+
+def covered_wake(on: dt.date, since: dt.datetime | None) -> int:
+    """Make due on `on` the covered invoices whose customer's ledger has moved
+    since `since` (the previous run's start; None: ever); returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {InvoiceDunning._meta.db_table} SET next_action_on = %s"
+            " WHERE next_action_on IS NULL AND reason = %s AND invoice_id IN"
+            " (SELECT id FROM ledger_invoice WHERE customer_id IN"
+            f" ({COVER_MOVED_CUSTOMERS_SQL}))",
+            [on, StateReason.COVERED.value, *[cover_moved_since(since)] * COVER_MOVED_PARAMS],
+        )
+        return cursor.rowcount
 
 
 def parked_record(parts: Iterable[Iterable[Decided]]) -> None:

@@ -98,9 +98,11 @@ def dunning_preview(*, on: dt.date, policy: DunningSettings | None = None) -> Pr
 def _replay(start: dt.date, on: dt.date, go_live: GoLive) -> Preview:
     book = plan_book_load()
     new = new_invoice_rows(enrolment_cutoff(on, book))
-    # The invoices the next run will wake (a customer's status changed) are due
-    # on the first replayed day, like the new ones.
-    loaded = [*due_rows(on), *woken_rows(), *new]
+    # The invoices the next run will wake (a customer's status changed, or the
+    # ledger of a customer whose cash covered them moved) are due on the first
+    # replayed day, like the new ones.
+    since = DunningRun.objects.order_by("-run_on").values_list("started_at", flat=True).first()
+    loaded = [*due_rows(on), *woken_rows(since), *new]
     rows = [_Row(*row) for row in loaded]
     covers = invoice_cover({row.customer_id for row in rows})
     for row in rows:

@@ -30,6 +30,7 @@ from encaisse.dunning.services.facts import (
 )
 from encaisse.dunning.services.go_live import FirstRunNotConfirmed, go_live_of
 from encaisse.dunning.services.parking import (
+    covered_wake,
     parked_record,
     parked_settle,
     parked_wake,
@@ -61,6 +62,7 @@ class RunReport:
     woken: int = 0  # customers whose status no longer parks their invoices
     settled_since: int = 0  # undated states (plan complete, escalated…) whose invoice was paid
     reopened: int = 0  # settled invoices an undone allocation reopened since the last run
+    uncovered: int = 0  # covered invoices whose customer's ledger moved since the last run
     performed: int = 0
     skipped: int = 0
     postponed: int = 0
@@ -86,7 +88,8 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
 
     0. Nothing runs before finance has confirmed the first run (go_live).
     1. Claim the date (unique row): a concurrent or repeated run stops here.
-       Wake the invoices parked by a customer status that has since changed
+       Wake the invoices parked by a customer status that has since changed,
+       and the covered ones whose customer's ledger has moved
        (services.parking).
     2. Load the states whose next action date has come, and the open
        invoices that have no state yet and whose first step may have come
@@ -122,6 +125,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         report.woken = parked_wake(run_on)
         report.settled_since = parked_settle(run_on)
         report.reopened = reopened_wake(run_on, since)
+        report.uncovered = covered_wake(run_on, since)
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")
