@@ -276,3 +276,26 @@ def test_excel_unicode_text_uploads_and_imports(client: Client, alice: User) -> 
     assert "encodage utf-16" in response.content.decode()
     client.post(reverse("import_apply"), hidden(response))
     assert Customer.objects.get().name == "Café Ökö"
+
+
+def test_the_history_says_where_each_import_came_from(client: Client, alice: User) -> None:
+    """A file uploaded here and a push through the API (its label in the file
+    column) are told apart in the history and on the batch's page."""
+    from encaisse.ledger.imports.records import import_records
+    from encaisse.ledger.models import Company
+
+    client.force_login(alice)
+    client.post(reverse("import_apply"), hidden(upload(client, GOOD)), follow=True)
+    records = [{"external_key": "C3", "name": "Durand"}]
+    import_records(
+        company=Company.current(),
+        kind="customers",
+        records=records,
+        actor=alice,
+        source_label="erp-sync 2026-12-06",
+    )
+    listing = html.unescape(client.get(reverse("imports")).content.decode())
+    assert "<td>Fichier CSV</td>" in listing and "<td>API</td>" in listing
+    pushed = ImportBatch.objects.get(filename="erp-sync 2026-12-06")
+    detail = client.get(reverse("import_detail", args=[pushed.pk])).content.decode()
+    assert "<dt>Origine</dt><dd>API</dd>" in detail
