@@ -53,6 +53,17 @@ def test_before_the_first_step_the_invoice_waits_for_the_preventive_reminder() -
     assert decision.next_action_on == day(-5)
 
 
+def test_a_covered_invoice_is_not_chased_and_parked_until_its_customers_ledger_moves() -> None:
+    """Cash on account covers the whole balance (even of an invoice 40 days late,
+    past the formal notice): no step, no date (services.parking wakes it)."""
+    decision = decide(
+        facts("500.00", cover=Decimal("500.00")), PLAN, day(40), contact_allowed_from=None
+    )
+    assert (decision.reason, decision.perform, decision.next_action_on) == ("covered", None, None)
+    assert decision.skipped == ()
+    assert decision.next_step is not None and decision.next_step.name == "Préventif"
+
+
 def test_the_preventive_email_goes_five_days_before_the_due_date() -> None:
     decision = decide(facts(), PLAN, day(-5), contact_allowed_from=None)
     assert decision.perform is not None and decision.perform.name == "Préventif"

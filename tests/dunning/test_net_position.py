@@ -16,7 +16,7 @@ import time_machine
 from django.core import mail
 
 from encaisse.accounts.models import User
-from encaisse.collab.models import Task, TaskKind
+from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.collab.services import task_complete
 from encaisse.dunning.models import (
     ActionStatus,
@@ -74,26 +74,29 @@ def test_a_customer_whose_payment_on_account_covers_the_invoice_is_not_chased(
     assert messages_to(customer) == []
 
 
-def test_once_the_task_is_done_and_the_cash_still_on_account_the_run_asks_again(
-    alice: User, bob: User
+@pytest.mark.parametrize("closed_by", ["service", "admin"])
+def test_once_the_task_is_closed_with_the_cash_still_on_account_the_run_asks_again(
+    alice: User, bob: User, closed_by: str
 ) -> None:
-    """Finance closes the task without applying the cash: the covered invoice is
-    parked, but the completed task wakes it, and the next run asks again (once)."""
+    """Finance closes the task without applying the cash (through the task page,
+    or by editing its status in the admin, which sets no completion time): the
+    covered invoice is parked, but a covered customer without an open task is
+    woken, and the next run asks again, once."""
     with time_machine.travel(at(-30)):
         customer = remindable_customer(bob)
         invoice_due(customer, at(-20), "500.00")
         on_account(customer, "500.00", at(-10))
     with time_machine.travel(at(0)):
         run_day(at(0))
-        task_complete(task=Task.objects.get(customer=customer), actor=alice)
+        task = Task.objects.get(customer=customer)
+        if closed_by == "service":
+            task_complete(task=task, actor=alice)
+        else:
+            Task.objects.filter(pk=task.pk).update(status=TaskStatus.CANCELLED)
     with time_machine.travel(at(1)):
-        assert run_day(at(1)).uncovered == 1
-    # Runs look back a day further than the previous run (facts.COVER_MOVED_MARGIN).
-    for day in (2, 3):
-        with time_machine.travel(at(day)):
-            run_day(at(day))
-    with time_machine.travel(at(4)):
-        assert run_day(at(4)).uncovered == 0
+        assert run_day(at(1)).covered_woken == 1
+    with time_machine.travel(at(2)):
+        assert run_day(at(2)).covered_woken == 0
     assert Task.objects.filter(customer=customer, kind=TaskKind.APPLY_CASH).count() == 2
 
 
@@ -195,7 +198,7 @@ def test_a_covered_invoice_is_parked_until_its_customers_ledger_moves(
     for day in (1, 2):
         with time_machine.travel(at(day)):
             report = run_day(at(day))
-        assert (report.covered, report.uncovered) == (0, 0)
+        assert (report.covered, report.covered_woken) == (0, 0)
     with time_machine.travel(at(3)):
         allocation_create(
             actor=alice,
@@ -206,7 +209,7 @@ def test_a_covered_invoice_is_parked_until_its_customers_ledger_moves(
         (preview_day,) = dunning_preview(on=at(3)).days
         assert sum(preview_day.by_step.values()) == 1
         report = run_day(at(3))
-    assert report.uncovered == 1
+    assert report.covered_woken == 1
     (message,) = messages_to(customer)
     assert [a.invoice_id for a in DunningAction.objects.filter(message=message)] == [invoice.pk]
 
@@ -223,8 +226,61 @@ def test_an_older_invoice_recorded_later_takes_the_cover(bob: User) -> None:
     with time_machine.travel(at(1)):
         older = invoice_due(customer, at(-9), "400.00")
         report = run_day(at(1))
-    assert report.uncovered == 1
+    assert report.covered_woken == 1
     assert InvoiceDunning.objects.get(invoice=older).reason == "covered"
+    (message,) = messages_to(customer)
+    assert [a.invoice_id for a in DunningAction.objects.filter(message=message)] == [invoice.pk]
+
+
+def test_a_credit_note_wakes_its_customers_covered_invoices_and_no_one_elses(
+    bob: User,
+) -> None:
+    with time_machine.travel(at(-30)):
+        first, second = remindable_customer(bob), remindable_customer(bob)
+        for customer in (first, second):
+            invoice_due(customer, at(-3), "400.00")
+            on_account(customer, "400.00", at(-20))
+    with time_machine.travel(at(0)):
+        assert run_day(at(0)).covered == 2
+    with time_machine.travel(at(1)):
+        credit_note_record(
+            actor=None, customer=first, number="AV-9", issue_date=at(1), amount=Decimal("50.00")
+        )
+        report = run_day(at(1))
+    assert (report.covered_woken, report.covered) == (1, 1)
+    assert messages_to(first) == [] and messages_to(second) == []
+
+
+def test_a_run_simulated_ahead_does_not_hide_the_real_changes_made_after_it(
+    alice: User, bob: User
+) -> None:
+    """The demo's simulator runs days ahead of the wall clock (lib.clock), while
+    finance's changes are stamped on the wall clock: the next run still sees the
+    cash applied elsewhere, and chases the invoice it no longer covers."""
+    from django.utils import timezone
+
+    from encaisse.lib import clock
+
+    def simulated(offset: int) -> object:
+        moment = dt.datetime.combine(at(offset), dt.time(7, 0))
+        return clock.simulated(timezone.make_aware(moment))
+
+    with time_machine.travel(at(-30)):
+        customer = remindable_customer(bob)
+        invoice = invoice_due(customer, at(-3), "400.00")
+        later = invoice_due(customer, at(40), "400.00")
+        on_account(customer, "400.00", at(-20), key="P-AHEAD")
+    with time_machine.travel(at(0)), simulated(7):
+        assert run_day(at(7)).covered == 1
+    with time_machine.travel(at(1)):
+        allocation_create(
+            actor=alice,
+            invoice=later,
+            amount=Decimal("400.00"),
+            payment=Payment.objects.get(external_key="P-AHEAD"),
+        )
+    with time_machine.travel(at(2)), simulated(8):
+        assert run_day(at(8)).covered_woken == 1
     (message,) = messages_to(customer)
     assert [a.invoice_id for a in DunningAction.objects.filter(message=message)] == [invoice.pk]
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from encaisse.ledger.models.fields import money_field
@@ -16,6 +19,12 @@ class DunningRun(models.Model):
 
     run_on = models.DateField(_("run date"), unique=True)
     started_at = models.DateTimeField(_("started"), default=clock.now)
+    # The wall clock's start, beside `started_at` (the product's clock, which the
+    # simulator moves): a ledger write is stamped on the wall clock, so "written
+    # since the previous run" compares with the earlier of the two
+    # (`ledger_read_at`), or a run simulated in the future would hide every
+    # real change made after it.
+    wall_started_at = models.DateTimeField(_("started (wall clock)"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -29,6 +38,14 @@ class DunningRun(models.Model):
 
     def __str__(self) -> str:
         return self.run_on.isoformat()
+
+    @classmethod
+    def ledger_read_at(cls) -> dt.datetime | None:
+        """When the latest run started reading the ledger, on the clock ledger
+        writes are stamped with (the earlier of its two starts); None: no run yet."""
+        latest = cls.objects.order_by("-run_on").values_list("started_at", "wall_started_at")
+        starts = latest.first()
+        return min(starts) if starts else None
 
 
 class ActionStatus(models.TextChoices):

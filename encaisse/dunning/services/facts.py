@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from encaisse.collab.models import TaskKind
+from encaisse.collab.models import TaskKind, TaskStatus
 from encaisse.dunning.engine.types import Block, InvoiceFacts
 from encaisse.dunning.models import Hold
 from encaisse.dunning.services.plans import PlanBook
@@ -140,31 +140,32 @@ _WOKEN_SQL = f"""
 # cash on account covers them) and whose cover may have changed since `%s`:
 # the customer, one of its invoices, payments or credit notes was written since
 # (every ledger write path moves `updated_at`: a new invoice older than the
-# covered one, cash applied, refunded or reversed…), or finance has completed
-# an "apply the cash" task (the run asks again while the cash stays on
-# account). The first condition repeats the partial index's predicate term for
-# term; the lookups follow each parked customer's own rows (by customer
-# indexes) except the credit notes', read from their `updated_at` index.
+# covered one, cash applied elsewhere or reversed…); or the customer has no
+# open "apply the cash" task (finance closed it with the cash still on
+# account: the run asks again, as it did when it looked every day). The first
+# condition repeats the partial index's predicate term for term; each ledger
+# table is read once, through its `updated_at` index (the rows written since
+# the previous run), whatever the size of a parked customer's history.
 COVER_MOVED_CUSTOMERS_SQL = f"""
     SELECT DISTINCT i.customer_id FROM dunning_invoicedunning s
     CROSS JOIN ledger_invoice i
     WHERE ("next_action_on" IS NULL AND NOT ("reason" = 'settled'))
       AND s.reason = 'covered' AND i.id = s.invoice_id
       AND (
-        EXISTS (SELECT 1 FROM ledger_customer c
-                WHERE c.id = i.customer_id AND c.updated_at >= %s)
-        OR EXISTS (SELECT 1 FROM ledger_invoice o
-                   WHERE o.customer_id = i.customer_id AND o.updated_at >= %s)
-        OR EXISTS (SELECT 1 FROM ledger_payment p
-                   WHERE p.customer_id = i.customer_id AND p.updated_at >= %s)
-        OR i.customer_id IN (SELECT n.customer_id FROM ledger_creditnote n
-                             WHERE n.updated_at >= %s)
-        OR EXISTS (SELECT 1 FROM collab_task t
-                   WHERE t.customer_id = i.customer_id AND t.kind = '{TaskKind.APPLY_CASH.value}'
-                     AND t.completed_at >= %s)
+        i.customer_id IN (SELECT c.id FROM ledger_customer c WHERE c.updated_at >= %s)
+        OR i.customer_id IN (SELECT o.customer_id FROM ledger_invoice o WHERE o.updated_at >= %s)
+        OR i.customer_id IN (SELECT p.customer_id FROM ledger_payment p WHERE p.updated_at >= %s)
+        OR i.customer_id IN (
+            SELECT n.customer_id FROM ledger_creditnote n WHERE n.updated_at >= %s
+        )
+        OR NOT EXISTS (
+            SELECT 1 FROM collab_task t
+            WHERE t.customer_id = i.customer_id AND t.status = '{TaskStatus.OPEN.value}'
+              AND t.kind = '{TaskKind.APPLY_CASH.value}'
+        )
       )
 """
-COVER_MOVED_PARAMS = 5  # how many times the query takes `since`
+COVER_MOVED_PARAMS = 4  # how many times the query takes `since`
 _COVER_WOKEN_SQL = f"""
     SELECT i.id, i.customer_id, {{due}}, {{extended}}, {{balance}}, i.status,
            s.last_offset, c.risk_class, c.status, c.language, {{next_on}}
@@ -206,7 +207,8 @@ COVER_MOVED_MARGIN = dt.timedelta(days=1)
 
 def cover_moved_since(since: dt.datetime | None) -> Any:
     """The database value from which a ledger write wakes the covered invoices
-    (`since`: the previous run's start; None: ever)."""
+    (`since`: when the previous run read the ledger, `DunningRun.ledger_read_at`;
+    None: ever)."""
     floor = (since - COVER_MOVED_MARGIN) if since else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     return connection.ops.adapt_datetimefield_value(floor)
 

@@ -101,8 +101,7 @@ def _replay(start: dt.date, on: dt.date, go_live: GoLive) -> Preview:
     # The invoices the next run will wake (a customer's status changed, or the
     # ledger of a customer whose cash covered them moved) are due on the first
     # replayed day, like the new ones.
-    since = DunningRun.objects.order_by("-run_on").values_list("started_at", flat=True).first()
-    loaded = [*due_rows(on), *woken_rows(since), *new]
+    loaded = [*due_rows(on), *woken_rows(DunningRun.ledger_read_at()), *new]
     rows = [_Row(*row) for row in loaded]
     covers = invoice_cover({row.customer_id for row in rows})
     for row in rows:

@@ -62,7 +62,7 @@ class RunReport:
     woken: int = 0  # customers whose status no longer parks their invoices
     settled_since: int = 0  # undated states (plan complete, escalated…) whose invoice was paid
     reopened: int = 0  # settled invoices an undone allocation reopened since the last run
-    uncovered: int = 0  # covered invoices whose customer's ledger moved since the last run
+    covered_woken: int = 0  # covered invoices woken: their customer's ledger moved
     performed: int = 0
     skipped: int = 0
     postponed: int = 0
@@ -112,8 +112,11 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
     with bulk.tuned_for_bulk(), bulk.gc_paused(), transaction.atomic():
         if DunningRun.objects.filter(run_on__gt=run_on).exists():
             raise RunRefused(_("A later date has already run; runs cannot go back in time."))
-        previous = DunningRun.objects.order_by("-run_on").values_list("started_at", "run_on")
-        since, previous_on = previous.first() or (None, None)
+        latest = DunningRun.objects.order_by("-run_on").values_list("run_on", flat=True)
+        previous_on = latest.first()
+        # Ledger writes since the previous run read the ledger (its earlier start:
+        # the simulator moves the product's clock, not the ledger's stamps).
+        since = DunningRun.ledger_read_at()
         started = clock.now()
         try:
             with transaction.atomic():
@@ -125,7 +128,7 @@ def dunning_run(*, run_on: dt.date, actor: User | None = None) -> RunReport:
         report.woken = parked_wake(run_on)
         report.settled_since = parked_settle(run_on)
         report.reopened = reopened_wake(run_on, since)
-        report.uncovered = covered_wake(run_on, since)
+        report.covered_woken = covered_wake(run_on, since)
         book, blocks = plan_book_load(), blocks_on(run_on)
         due, new = due_rows(run_on), new_invoice_rows(enrolment_cutoff(run_on, book))
         lap("load")
