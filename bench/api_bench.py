@@ -248,18 +248,21 @@ def _urls(username: str) -> list[tuple[str, str]]:
     middle = invoices.order_by("updated_at", "id")[invoices.count() // 2]
     since = middle.updated_at.isoformat().replace("+00:00", "Z")
     customer = customers.order_by("-open_balance").first()
+    month = "due_from=2026-10-01&due_to=2026-10-31"
+    deep = _deep_cursor(invoices)
     assert customer is not None
     return [
         ("customers", "/api/v1/customers"),
         ("customers deep", f"/api/v1/customers?cursor={_deep_cursor(customers)}"),
         ("customers by name", "/api/v1/customers?q=boulangerie"),
         ("invoices", "/api/v1/invoices"),
-        ("invoices deep", f"/api/v1/invoices?cursor={_deep_cursor(invoices)}"),
+        ("invoices deep", f"/api/v1/invoices?cursor={deep}"),
         ("invoices limit 500", "/api/v1/invoices?limit=500"),
         ("invoices overdue", "/api/v1/invoices?overdue=true"),
-        ("invoices overdue deep", f"/api/v1/invoices?overdue=true&cursor={_deep_cursor(invoices)}"),
+        ("invoices overdue deep", f"/api/v1/invoices?overdue=true&cursor={deep}"),
         ("invoices open", "/api/v1/invoices?open=true"),
-        ("invoices due in a month", "/api/v1/invoices?due_from=2026-10-01&due_to=2026-10-31"),
+        ("invoices due in a month", f"/api/v1/invoices?{month}"),
+        ("invoices due in a month deep", f"/api/v1/invoices?{month}&cursor={deep}"),
         ("invoices of a customer", f"/api/v1/invoices?customer_id={customer.pk}"),
         ("invoices updated since", f"/api/v1/invoices?updated_since={since}"),
         (

@@ -18,7 +18,8 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db import connections
+from django.db.models import Model, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -81,6 +82,13 @@ class KeysetPagination(PaginationBase):
 
     items_attribute = "results"
 
+    def ids_first(self, **params: Any) -> bool:
+        """Whether, on SQLite, the page's ids are chosen before its rows are read
+        (see `_by_ids`), given the operation's parameters. A list says yes for
+        the filters SQLite answers from an index whose matches it then sorts;
+        elsewhere the plain query is as fast and ~0.4 ms cheaper to build."""
+        return False
+
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
@@ -96,11 +104,28 @@ class KeysetPagination(PaginationBase):
             # the first page (255 ms at 1 M invoices; 3 ms with it). A deep
             # page has this bound from its cursor. PostgreSQL plans the same.
             queryset = queryset.filter(id__gte=0)
-        rows = list(queryset.order_by(*ordering)[: pagination.limit + 1])
+        page = queryset.order_by(*ordering)
+        if self.ids_first(**params) and connections[queryset.db].vendor == "sqlite":
+            page = _by_ids(page, pagination.limit + 1)
+        rows = list(page[: pagination.limit + 1])
         more = len(rows) > pagination.limit
         rows = rows[: pagination.limit]
         cursor = _encode(ordering, rows[-1]) if more and rows else None
         return {"results": rows, "next_cursor": cursor, "next": _next_url(request, cursor)}
+
+
+def _by_ids(queryset: QuerySet, size: int) -> QuerySet:
+    """The rows of the first `size` ids of the ordered `queryset`:
+    `id IN (SELECT id … ORDER BY … LIMIT size)`, in the same order.
+
+    When SQLite answers a filter from an index and sorts the matches by id (a
+    month of due dates: 68 000 invoices at 1 M), the plain query fetched every
+    matching row with its customer and sorted the rows (153 ms); the subquery
+    reads the index alone and sorts integers, then only the page's rows are
+    read by key (12 ms). The rows and their order are those of the plain
+    query: same filters, same ordering, one statement.
+    """
+    return queryset.filter(pk__in=Subquery(queryset.values("pk")[:size]))
 
 
 def _next_url(request: HttpRequest, cursor: str | None) -> str | None:

@@ -1,7 +1,9 @@
 """/api/v1/invoices: the invoices a caller may see; writes through the import pipeline."""
 
 import datetime as dt
+from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -15,7 +17,12 @@ from encaisse.api.routers.customers import ordered_for_sync
 from encaisse.api.schemas.common import Instant
 from encaisse.api.schemas.ledger import InvoiceBulk, InvoiceOut, InvoiceRecord
 from encaisse.ledger.models import Invoice
-from encaisse.ledger.selectors import invoices_visible_to, open_invoices, overdue_invoices
+from encaisse.ledger.selectors import (
+    customers_visible_to,
+    invoices_visible_to,
+    open_invoices,
+    overdue_invoices,
+)
 from encaisse.lib import clock
 
 router = Router(tags=["invoices"])
@@ -59,10 +66,40 @@ def _filtered(invoices: QuerySet[Invoice], filters: InvoiceFilters) -> QuerySet[
     return invoices
 
 
+def _due_range(filters: InvoiceFilters) -> bool:
+    return filters.due_from is not None or filters.due_to is not None
+
+
+class InvoicePagination(KeysetPagination):
+    def ids_first(self, **params: Any) -> bool:
+        # SQLite reads a due range from an index, then sorts the matches by id.
+        return _due_range(params["filters"])
+
+
+def _listed(request: HttpRequest, filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """The invoices the caller may list.
+
+    On SQLite, a rep's due range is scoped by `customer_id IN (their
+    customers)` rather than by a join on customers. Joined, SQLite starts from
+    the whole ledger's due range (it takes any range with two bounds for 1/64
+    of the rows; a month is 7 % of them here) and looks up each match's
+    customer: 159 ms for a rep's month at 1 M invoices, 2.4 s for a wide
+    range. Given the list of their customers, it reads each one's range from
+    the (customer, due_date) index alone, page ids first (InvoicePagination):
+    29 ms for a rep's month, 21–44 ms for a rep and 30–74 ms for a team lead
+    whatever the range. The cost follows the portfolio now, not the range.
+    """
+    user = caller(request)
+    if _due_range(filters) and not user.sees_whole_ledger and connection.vendor == "sqlite":
+        mine = Invoice.objects.filter(customer__in=customers_visible_to(user))
+        return mine.select_related("customer")
+    return _invoices(request)
+
+
 @router.get("", response=list[InvoiceOut], summary="List invoices")
-@paginate(KeysetPagination)
+@paginate(InvoicePagination)
 def invoice_list(request: HttpRequest, filters: Query[InvoiceFilters]) -> QuerySet[Invoice]:
-    return ordered_for_sync(_filtered(_invoices(request), filters), filters.updated_since)
+    return ordered_for_sync(_filtered(_listed(request, filters), filters), filters.updated_since)
 
 
 @router.get("/by-key/{key}", response=InvoiceOut, summary="Get an invoice by external key")
