@@ -97,6 +97,12 @@ def test_any_text_reads_without_error(text: str) -> None:
     lookup_numbers([text])
 
 
+@pytest.mark.parametrize("text", ["A㍘", "Loyer ㎡", "㋀ FA", "réglé le ㏠"])
+def test_a_symbol_that_decomposes_into_digits_names_nothing(text: str) -> None:
+    """ "㍘" (the telegraph symbol for hour zero) decomposes into "0点": no key."""
+    assert reference_keys(text) == set()
+
+
 @given(st.text(alphabet=st.characters(exclude_categories=["Nd", "No", "Nl"]), max_size=80))
 def test_a_text_without_digits_names_nothing(text: str) -> None:
     assert reference_keys(text) == set()

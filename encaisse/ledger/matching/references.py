@@ -37,9 +37,22 @@ _WORD = re.compile(r"[A-Z0-9]+(?:(?:[-/._]|(?<=\d),(?=\d{2}(?!\d)))[A-Z0-9]+)*")
 _GROUP = re.compile(r"[A-Z]+|[0-9]+")
 
 
+# Symbols whose compatibility decomposition holds digits: the CJK telegraph
+# symbols for months, hours and days ("㋀" → "1月", "㍘" → "0点") and the squared
+# units ("㎟" → "mm2"), all in U+32C0–U+33FE. A digit nobody wrote as a digit
+# names no invoice: they read as a blank (found by hypothesis: "A㍘" named "A.0").
+_DIGIT_SYMBOLS = {
+    code: " "
+    for code in range(0x3200, 0x3400)
+    if unicodedata.category(chr(code)) == "So"
+    and any(char.isdigit() for char in unicodedata.normalize("NFKD", chr(code)))
+}
+
+
 def fold(text: str) -> str:
     """Upper case without accents ("Réf. n°12" → "REF. NO12"; º and ° read as O)."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("°", "O").replace("º", "O"))
+    text = text.translate(_DIGIT_SYMBOLS).replace("°", "O").replace("º", "O")
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
