@@ -36,9 +36,20 @@ class CustomerIndex:
     def __init__(self) -> None:
         self._known: dict[str, CustomerInfo | None] = {}
         self.visible: QuerySet[Customer] | None = None
-        company = Company.current()
-        self.company_terms = (company.default_terms_days, company.default_terms_end_of_month)
-        self.company_currency = company.currency
+        # Read on first use: an API push passes them in (one query less per call).
+        self._company_terms: tuple[int, bool] | None = None
+
+    @property
+    def company_terms(self) -> tuple[int, bool]:
+        """The company's default payment terms: (days, end-of-month rule)."""
+        if self._company_terms is None:
+            company = Company.current()
+            self._company_terms = (company.default_terms_days, company.default_terms_end_of_month)
+        return self._company_terms
+
+    @company_terms.setter
+    def company_terms(self, terms: tuple[int, bool]) -> None:
+        self._company_terms = terms
 
     def load(self, keys: set[str]) -> None:
         missing = [key for key in keys if key not in self._known]

@@ -91,7 +91,6 @@ def import_records(
             company.default_terms_days,
             company.default_terms_end_of_month,
         )
-        ctx.customers.company_currency = company.currency
 
     def work(ctx: Context) -> None:
         handler = CSV_HANDLERS[kind](ctx, source=InvoiceSource.API)
@@ -102,10 +101,11 @@ def import_records(
             shape.cells(records, report, invalid, keyless), shape.header, shape.header, report
         )
         chunk: list[Row] = []
+        size = settings.ENCAISSE_IMPORT_CHUNK  # a lazy setting costs a lookup per read
         for row in rows:
             _flag(row, report, invalid, shape.required)
             chunk.append(row)
-            if len(chunk) >= settings.ENCAISSE_IMPORT_CHUNK:
+            if len(chunk) >= size:
                 _handle(handler, chunk, mode, codes)
                 chunk = []
         if chunk:
