@@ -113,13 +113,16 @@ def import_records(
         handler.finish()
         if report.has_errors:
             return
-        keys = [key for _outcome, key in outcomes.values()]
-        ids.update(
-            bulk.select_in(
-                f"SELECT external_key, id FROM {handler.table} WHERE external_key IN ({{marks}})",
-                keys,
+        ids.update(ctx.known_ids)
+        keys = [key for _outcome, key in outcomes.values() if key not in ids]
+        if keys:  # the created records: their ids were given by the database
+            ids.update(
+                bulk.select_in(
+                    f"SELECT external_key, id FROM {handler.table} "
+                    "WHERE external_key IN ({marks})",
+                    keys,
+                )
             )
-        )
 
     run_import(report, actor=actor, source=ImportSource.API, work=work, setup=setup)
     conclude(report, actor=actor, source=ImportSource.API)
