@@ -36,9 +36,20 @@ class CustomerIndex:
     def __init__(self) -> None:
         self._known: dict[str, CustomerInfo | None] = {}
         self.visible: QuerySet[Customer] | None = None
-        company = Company.current()
-        self.company_terms = (company.default_terms_days, company.default_terms_end_of_month)
-        self.company_currency = company.currency
+        # Read on first use: an API push passes them in (one query less per call).
+        self._company_terms: tuple[int, bool] | None = None
+
+    @property
+    def company_terms(self) -> tuple[int, bool]:
+        """The company's default payment terms: (days, end-of-month rule)."""
+        if self._company_terms is None:
+            company = Company.current()
+            self._company_terms = (company.default_terms_days, company.default_terms_end_of_month)
+        return self._company_terms
+
+    @company_terms.setter
+    def company_terms(self, terms: tuple[int, bool]) -> None:
+        self._company_terms = terms
 
     def load(self, keys: set[str]) -> None:
         missing = [key for key in keys if key not in self._known]
@@ -100,6 +111,9 @@ class Context:
     # push that changes nothing writes nothing at all (not even its ImportBatch).
     outcomes: dict[int, tuple[str, str]] | None = None
     skip_if_unchanged: bool = False
+    # API pushes: external key → id of the records found stored, so that only the created
+    # ones are read back for their ids (a re-push of unchanged records reads nothing more).
+    known_ids: dict[str, int] = field(default_factory=dict)
     # Rows written that no tally counts (a billing contact added to an unchanged customer).
     extra_writes: int = 0
     # Invoices whose details the import changed, for their `invoice.updated` webhook events.
@@ -110,10 +124,12 @@ class Context:
         report = self.report
         return not report.dry_run and (report.valid_rows_only or report.error_count == 0)
 
-    def outcome(self, line: int, outcome: str, key: str) -> None:
+    def outcome(self, line: int, outcome: str, key: str, pk: int | None = None) -> None:
         """What a record did (only API pushes keep them; a file import counts tallies)."""
         if self.outcomes is not None:
             self.outcomes[line] = (outcome, key)
+            if pk is not None:
+                self.known_ids[key] = pk
 
     def touch(self, customer_id: int | None, created: int = 0, updated: int = 0) -> None:
         if customer_id is None:

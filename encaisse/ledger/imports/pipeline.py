@@ -210,9 +210,9 @@ def _finish(ctx: Context) -> None:
     _auto_apply(ctx)
     report.status = ImportStatus.APPLIED
     assert ctx.batch_id is not None
-    batch = ImportBatch.objects.get(pk=ctx.batch_id)
+    batch = ImportBatch(pk=ctx.batch_id)  # written at the start: only its outcome is set now
     _fill(batch, report)
-    batch.save()
+    batch.save(update_fields=FILLED)
     report.batch_id = batch.pk
     _record_timeline(ctx, batch.pk)
     import_events_emit(
@@ -278,6 +278,9 @@ def _ids_or_all(ids: set[int], model: type[Invoice] | type[Customer]) -> list[in
     if len(ids) > RECOMPUTE_ALL_ABOVE and len(ids) * 2 > model.objects.count():
         return None
     return list(ids)
+
+
+FILLED = ["sha256", "status", "counts", "errors", "finished_at"]
 
 
 def _fill(batch: ImportBatch, report: ImportReport) -> None:

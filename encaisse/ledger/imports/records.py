@@ -91,7 +91,6 @@ def import_records(
             company.default_terms_days,
             company.default_terms_end_of_month,
         )
-        ctx.customers.company_currency = company.currency
 
     def work(ctx: Context) -> None:
         handler = CSV_HANDLERS[kind](ctx, source=InvoiceSource.API)
@@ -102,10 +101,11 @@ def import_records(
             shape.cells(records, report, invalid, keyless), shape.header, shape.header, report
         )
         chunk: list[Row] = []
+        size = settings.ENCAISSE_IMPORT_CHUNK  # a lazy setting costs a lookup per read
         for row in rows:
             _flag(row, report, invalid, shape.required)
             chunk.append(row)
-            if len(chunk) >= settings.ENCAISSE_IMPORT_CHUNK:
+            if len(chunk) >= size:
                 _handle(handler, chunk, mode, codes)
                 chunk = []
         if chunk:
@@ -113,13 +113,16 @@ def import_records(
         handler.finish()
         if report.has_errors:
             return
-        keys = [key for _outcome, key in outcomes.values()]
-        ids.update(
-            bulk.select_in(
-                f"SELECT external_key, id FROM {handler.table} WHERE external_key IN ({{marks}})",
-                keys,
+        ids.update(ctx.known_ids)
+        keys = [key for _outcome, key in outcomes.values() if key not in ids]
+        if keys:  # the created records: their ids were given by the database
+            ids.update(
+                bulk.select_in(
+                    f"SELECT external_key, id FROM {handler.table} "
+                    "WHERE external_key IN ({marks})",
+                    keys,
+                )
             )
-        )
 
     run_import(report, actor=actor, source=ImportSource.API, work=work, setup=setup)
     conclude(report, actor=actor, source=ImportSource.API)

@@ -70,12 +70,12 @@ class CreditNotesHandler(Handler):
                 }  # fmt: skip
                 if changed:
                     tally.updated += 1
-                    ctx.outcome(row.line, "updated", key)
+                    ctx.outcome(row.line, "updated", key, pk)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
-                    ctx.outcome(row.line, "unchanged", key)
+                    ctx.outcome(row.line, "unchanged", key, pk)
                 continue
             number = v.get("invoice_number")
             allocated = Decimal(0)

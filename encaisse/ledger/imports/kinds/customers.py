@@ -115,10 +115,10 @@ class CustomersHandler(Handler):
                 if changed:
                     updates.append((old[1], changed))
                     tally.updated += 1
-                    ctx.outcome(row.line, "updated", key)
+                    ctx.outcome(row.line, "updated", key, old[1])
                 else:
                     tally.unchanged += 1
-                    ctx.outcome(row.line, "unchanged", key)
+                    ctx.outcome(row.line, "unchanged", key, old[1])
             if row.values.get("contact_name") or row.values.get("contact_email"):
                 contacts.append((key, row))
         if ctx.writing:

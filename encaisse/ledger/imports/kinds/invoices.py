@@ -85,7 +85,7 @@ class InvoicesHandler(Handler):
             changed = {k: val for k, val in wanted.items() if current[k] != val}
             if not changed:
                 tally.unchanged += 1
-                ctx.outcome(row.line, "unchanged", key)
+                ctx.outcome(row.line, "unchanged", key, pk)
                 continue
             if "amount" in changed and money(balance) != current["amount"]:
                 self.error(
@@ -95,7 +95,7 @@ class InvoicesHandler(Handler):
                 )
                 continue
             tally.updated += 1
-            ctx.outcome(row.line, "updated", key)
+            ctx.outcome(row.line, "updated", key, pk)
             ctx.touch(customer_id, updated=1)
             ctx.updated_invoices.append(pk)
             updates.append((changed, pk))

@@ -66,12 +66,12 @@ class PaymentsHandler(Handler):
                 changed = {k: v[k] for k in TEXTS if k in v and v[k] != current[k]}
                 if changed:
                     tally.updated += 1
-                    ctx.outcome(row.line, "updated", key)
+                    ctx.outcome(row.line, "updated", key, pk)
                     ctx.touch(customer_id, updated=1)
                     updates.append((changed, pk))
                 else:
                     tally.unchanged += 1
-                    ctx.outcome(row.line, "unchanged", key)
+                    ctx.outcome(row.line, "unchanged", key, pk)
                 continue
             planned = self._allocate(row, customer.id, v["amount"], customer.currency, invoices)
             if planned is None:
