@@ -299,3 +299,19 @@ def test_the_history_says_where_each_import_came_from(client: Client, alice: Use
     pushed = ImportBatch.objects.get(filename="erp-sync 2026-12-06")
     detail = client.get(reverse("import_detail", args=[pushed.pk])).content.decode()
     assert "<dt>Origine</dt><dd>API</dd>" in detail
+
+
+def test_the_history_prints_counts_in_the_users_language(client: Client, alice: User) -> None:
+    batch = ImportBatch.objects.create(
+        kind="fec",
+        source="fec",
+        filename="books.txt",
+        sha256="0" * 64,
+        status="applied",
+        counts={"rows": 12605, "created": 4042, "allocations": 1616},
+    )
+    client.force_login(alice)
+    listing = client.get(reverse("imports")).content.decode()
+    detail = client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert "<td>4\u00a0042</td>" in listing
+    assert "12\u00a0605" in detail and "1\u00a0616" in detail

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from encaisse.collab.models import Activity
 from encaisse.collab.timeline import TimelineEntry
+from encaisse.lib.cli import number
 from encaisse.lib.money import format_money
 from encaisse.web import timeline
 
@@ -24,6 +25,12 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     if amount is None or amount == "":
         return "—"
     return format_money(Decimal(amount), currency or "EUR", get_language() or "fr")
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A count in the active language: "12 605" in French, "12,605" in English."""
+    return number(value or 0)
 
 
 @register.filter
