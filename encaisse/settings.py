@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "encaisse.collab",
     "encaisse.ledger",
     "encaisse.dunning",
+    "encaisse.resolution",
     "encaisse.webhooks",
     "encaisse.demo",
     "encaisse.web",

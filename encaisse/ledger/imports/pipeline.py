@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.models import Activity
+from encaisse.ledger.hooks import cash_moved
 from encaisse.ledger.imports.context import Context
 from encaisse.ledger.imports.fec import fec_import
 from encaisse.ledger.imports.kinds.base import Handler
@@ -208,6 +209,7 @@ def _finish(ctx: Context) -> None:
         # Invoices, payments and credit notes were written with final values.
         open_balances_recompute(customer_ids)
     _auto_apply(ctx)
+    cash_moved(set(ctx.touched) | ctx.lettered_customers)
     report.status = ImportStatus.APPLIED
     assert ctx.batch_id is not None
     batch = ImportBatch(pk=ctx.batch_id)  # written at the start: only its outcome is set now

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.services import activity_record
+from encaisse.ledger.hooks import cash_moved
 from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import OPEN_STATUSES, InvoiceStatus
@@ -127,6 +128,7 @@ def allocation_create(
     )
     invoice.refresh_from_db(fields=["balance", "status", "paid_on"])
     source.refresh_from_db(fields=["allocated"])
+    cash_moved([invoice.customer_id])
     activity_record(
         verb="ledger.allocation.created",
         actor=actor,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User
 from encaisse.collab.services import activity_record
+from encaisse.ledger.hooks import cash_moved
 from encaisse.ledger.models import Company, Contact, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceSource
@@ -159,6 +160,7 @@ def payment_record(
     if strategy is not None:
         payment_allocate(actor=actor, payment=payment, strategy=strategy)
     payment.refresh_from_db()
+    cash_moved([customer.pk])
     event_emit(type="payment.recorded", obj=payment)
     return payment
 

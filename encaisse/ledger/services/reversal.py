@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from encaisse.accounts.models import User, stored_actor
 from encaisse.collab.services import activity_record
+from encaisse.ledger.hooks import cash_moved
 from encaisse.ledger.models import Allocation, CreditNote, Customer, Invoice, Payment
 from encaisse.ledger.models.fields import money_sql
 from encaisse.ledger.models.invoice import InvoiceStatus
@@ -118,4 +119,5 @@ def allocation_reverse(
             **(payload or {}),
         },
     )
+    cash_moved([invoice.customer_id])
     return reversal

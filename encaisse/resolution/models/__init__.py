@@ -1,0 +1,1 @@
+"""The resolution objects, one module per object (imported here for Django)."""
