@@ -296,6 +296,25 @@ ENCAISSE_MESSAGE_ID_DOMAIN = os.environ.get("ENCAISSE_MESSAGE_ID_DOMAIN", "encai
 ENCAISSE_API_RATE_LIMIT = env_positive_int("ENCAISSE_API_RATE_LIMIT", 600)
 ENCAISSE_API_IDEMPOTENCY_HOURS = env_positive_int("ENCAISSE_API_IDEMPOTENCY_HOURS", 24)
 
+# The address customers reach Encaisse at: the debtor portal's links in reminders
+# and letters start with it (docs/portal.md). Default in production: https:// and
+# the first of ALLOWED_HOSTS. Portal requests per link, and per client address,
+# per ENCAISSE_PORTAL_RATE_WINDOW seconds.
+_default_public_url = (
+    f"https://{ALLOWED_HOSTS[0]}"
+    if PRODUCTION and ALLOWED_HOSTS and ALLOWED_HOSTS[0] not in {"*", ""}
+    else "http://localhost:8000"
+)
+ENCAISSE_PUBLIC_URL = os.environ.get("ENCAISSE_PUBLIC_URL", "") or _default_public_url
+if not ENCAISSE_PUBLIC_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"ENCAISSE_PUBLIC_URL must start with http:// or https://, got {ENCAISSE_PUBLIC_URL!r}"
+    )
+ENCAISSE_PUBLIC_URL = ENCAISSE_PUBLIC_URL.rstrip("/")
+ENCAISSE_PORTAL_RATE_LIMIT = env_positive_int("ENCAISSE_PORTAL_RATE_LIMIT", 60)
+ENCAISSE_PORTAL_IP_RATE_LIMIT = env_positive_int("ENCAISSE_PORTAL_IP_RATE_LIMIT", 120)
+ENCAISSE_PORTAL_RATE_WINDOW = env_positive_int("ENCAISSE_PORTAL_RATE_WINDOW", 300)
+
 # Outbound webhooks (docs/webhooks.md). Plain http only in development or when
 # allowed; private, loopback and link-local targets only when allowed (tests,
 # on-premise receivers). Timeouts in seconds; response bodies read up to a bound.

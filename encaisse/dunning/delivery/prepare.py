@@ -25,6 +25,7 @@ from encaisse.dunning.services.facts import blocks_on
 from encaisse.ledger.models import Company, Invoice
 from encaisse.ledger.net_position import invoice_cover
 from encaisse.lib import clock
+from encaisse.resolution.services.portal import portal_link_for
 
 # Channels rendered to a PDF that is kept (and attached when emailed).
 PDF_CHANNELS = frozenset({"letter", "formal_notice"})
@@ -84,6 +85,11 @@ def prepare(message: DunningMessage) -> Prepared | None:
     template = _template(message.template_code, message.language)
     signer = sender_of(channel, message.sender, message.sender_user, customer)
     recipients, contact_name = _recipients(message)
+    portal_url = None
+    if channel != "rep_alert":
+        # Created (or reused) in the claiming transaction: the email and the PDF
+        # rendered below carry the same link, and a rolled-back delivery leaves none.
+        portal_url = portal_link_for(customer=customer).url
     content = content_render(
         template=template,
         customer=customer,
@@ -92,6 +98,7 @@ def prepare(message: DunningMessage) -> Prepared | None:
         channel=channel,
         signer=signer,
         contact_name=contact_name,
+        portal_url=portal_url or "",
     )
     prepared = Prepared(content, [line.invoice_id for line in lines], recipients)
     prepared.from_email, prepared.reply_to = _sender_address(signer)

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -161,8 +163,16 @@ def content_render(
     channel: str,
     signer: User | None,
     contact_name: str = "",
+    portal_url: str | None = None,
 ) -> Content:
-    """Render `template` for `customer` in the template's language."""
+    """Render `template` for `customer` in the template's language.
+
+    `portal_url`: the customer's personal portal link (delivery creates it in its
+    transaction, so the email and the PDF carry the same one); None, for a
+    preview, prints a placeholder address and creates nothing.
+    """
+    if portal_url is None:
+        portal_url = portal_url_preview()
     company = Company.current()
     policy = DunningSettings.current()
     language = template.language
@@ -208,6 +218,7 @@ def content_render(
             "on_account_total": money(content.on_account),
             "notice_deadline": day(content.deadline),
             "today": day(on),
+            "portal_url": portal_url,
         }
         note = content.on_account_note = on_account_note(content.on_account, money)
         values["invoices_table"] = _text_table(lines, claims, money, day) + (
@@ -227,8 +238,16 @@ def content_render(
         content.states_deadline = "notice_deadline" in slots(template.body)
         content.subject = render_text(template.subject, values).replace("\n", " ").strip()
         content.text = render_text(template.body, values)
-        content.html = render_html(template.body, values, {"invoices_table": html_table})
+        link = format_html('<a href="{}">{}</a>', portal_url, portal_url)
+        content.html = render_html(
+            template.body, values, {"invoices_table": html_table, "portal_url": link}
+        )
     return content
+
+
+def portal_url_preview() -> str:
+    """What a preview prints where the customer's own link will be."""
+    return f"{settings.ENCAISSE_PUBLIC_URL}/portal/…/"
 
 
 def on_account_note(amount: Decimal, money: Callable[[Decimal], str]) -> str:

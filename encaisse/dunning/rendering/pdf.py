@@ -27,6 +27,7 @@ from encaisse.dunning.penalties import penalty_segments, semester_start
 from encaisse.dunning.rendering.context import Content, Line, rate_table
 from encaisse.ledger.models import Company, Customer
 from encaisse.lib import clock
+from encaisse.lib.qr import qr_svg
 
 # Every URL is refused: a document never fetches anything, whatever its text says.
 _NO_FETCH = URLFetcher(allowed_protocols=frozenset())
@@ -53,6 +54,7 @@ def document_html(*, message: DunningMessage, content: Content, customer: Custom
     periods = rate_periods(content.lines, policy.contractual_penalty_rate) if content.claims else []
     before, after = body_blocks(content)
     template = "formal_notice" if message.channel == "formal_notice" else "letter"
+    portal_url = content.values.get("portal_url", "")
     with override(content.language):
         context = {
             "company": company,
@@ -72,6 +74,9 @@ def document_html(*, message: DunningMessage, content: Content, customer: Custom
             "contractual": policy.contractual_penalty_rate is not None,
             "indemnity": policy.recovery_indemnity,
             "invoice_numbers": ", ".join(line.number for line in content.lines),
+            "portal_url": portal_url,
+            "portal_qr": qr_svg(portal_url) if portal_url else "",
+            "portal_in_text": bool(portal_url) and portal_url in content.text,
         }
         return render_to_string(f"dunning/pdf/{template}.html", context)
 

@@ -41,6 +41,10 @@ PLACEHOLDERS = {
     "on_account_total": _("Cash on account deducted from the invoices (payments being matched)"),
     "notice_deadline": _("Payment deadline of a formal notice"),
     "today": _("Today's date"),
+    "portal_url": _(
+        "The customer's personal portal link (open invoices, statement, how to pay); "
+        "letters also print it as a QR code"
+    ),
 }
 
 _SLOT = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

@@ -35,22 +35,30 @@ def _unknown(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def contact_add(*, actor: User | None, customer: Customer, **fields: Any) -> Contact:
+def contact_add(
+    *, actor: User | None, customer: Customer, log: bool = True, **fields: Any
+) -> Contact:
+    """Add a contact. `log=False`: the caller writes its own, richer timeline entry
+    (the debtor portal's "the customer changed its contact")."""
     _unknown(fields)
     contact = Contact(customer=customer, **fields)
     _validated(contact)
     contact.save()
-    activity_record(
-        verb="ledger.contact.created",
-        actor=actor,
-        customer_id=customer.pk,
-        payload={"name": contact.name, "email": contact.email},
-    )
+    if log:
+        activity_record(
+            verb="ledger.contact.created",
+            actor=actor,
+            customer_id=customer.pk,
+            payload={"name": contact.name, "email": contact.email},
+        )
     return contact
 
 
 @transaction.atomic
-def contact_update(*, actor: User | None, contact: Contact, **changes: Any) -> Contact:
+def contact_update(
+    *, actor: User | None, contact: Contact, log: bool = True, **changes: Any
+) -> Contact:
+    """Change a contact's fields (`log`: as for `contact_add`)."""
     _unknown(changes)
     before = {name: getattr(contact, name) for name in changes}
     for name, value in changes.items():
@@ -59,6 +67,7 @@ def contact_update(*, actor: User | None, contact: Contact, **changes: Any) -> C
     changed = [name for name in changes if before[name] != changes[name]]
     if changed:
         contact.save(update_fields=changed)
+    if changed and log:
         activity_record(
             verb="ledger.contact.updated",
             actor=actor,

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 
 from encaisse.dunning.models import DunningSettings
 from encaisse.ledger.models import Company
+from encaisse.resolution.models import PortalSettings
 
 
 def _label(model: type[models.Model], name: str) -> dict[str, Any]:
@@ -71,3 +72,7 @@ class DunningSettingsForm(forms.Form):
     contractual_penalty_rate = _decimal("contractual_penalty_rate", required=False)
     legal_interest_rate = _decimal("legal_interest_rate")
     recovery_indemnity = _decimal("recovery_indemnity")
+
+
+class PortalSettingsForm(forms.Form):
+    link_days = forms.IntegerField(**_label(PortalSettings, "link_days"))

@@ -24,6 +24,7 @@ from encaisse.ledger.selectors import (
 from encaisse.web import dunning_labels
 from encaisse.web.filters import CustomerFilterForm
 from encaisse.web.views.dunning_panels import customer_panel
+from encaisse.web.views.portal_links import portal_panel
 from encaisse.web.views.listing import (
     amount,
     chunks,
@@ -92,6 +93,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recent_rows": RECENT_ROWS,
     }
     context |= customer_panel(customer, user)
+    context |= portal_panel(customer, user)
     return render(request, "web/ledger/customer_detail.html", context)
 
 

@@ -19,7 +19,14 @@ from encaisse.dunning.settings_selectors import settings_visible_to
 from encaisse.ledger.services.company import company_identity_update, company_terms_update
 from encaisse.lib.errors import ValidationFailed
 from encaisse.web.forms.errors import form_errors_add
-from encaisse.web.forms.settings import DunningSettingsForm, IdentityForm, TermsForm
+from encaisse.resolution.models import PortalSettings
+from encaisse.resolution.services.portal import portal_settings_update
+from encaisse.web.forms.settings import (
+    DunningSettingsForm,
+    IdentityForm,
+    PortalSettingsForm,
+    TermsForm,
+)
 from encaisse.web.views.access import finance_required
 from encaisse.web.views.listing import viewer
 
@@ -27,6 +34,7 @@ GROUPS: dict[str, tuple[type[forms.Form], Callable[..., object]]] = {
     "identity": (IdentityForm, company_identity_update),
     "terms": (TermsForm, company_terms_update),
     "dunning": (DunningSettingsForm, dunning_settings_update),
+    "portal": (PortalSettingsForm, portal_settings_update),
 }
 
 
@@ -38,6 +46,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "identity": dataclasses.asdict(view.identity),
         "terms": dataclasses.asdict(view.terms),
         "dunning": dataclasses.asdict(view.dunning) if view.dunning else {},
+        "portal": {"link_days": PortalSettings.current().link_days},
     }
     bound = request.POST.get("group") if request.method == "POST" else None
     forms_by_group = {
