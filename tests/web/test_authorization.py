@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
+from encaisse.resolution.services.portal import portal_link_create
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
@@ -68,6 +69,8 @@ class World:
     allocation: Allocation | None = None
     webhook: WebhookEndpoint | None = None
     webhook_delivery: WebhookDelivery | None = None
+    portal_token: str = "0" * 43
+    portal_invoice: str = "none"
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -83,6 +86,8 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "dunning_message_approve": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_skip": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_retry": lambda w, owner: {"pk": w.messages[owner].failed.pk},
+    "portal_link_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "portal_links_revoke": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -105,6 +110,11 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "webhook_endpoint_test": lambda w, owner: {"pk": _pk(w.webhook)},
     "webhook_endpoint_delete": lambda w, owner: {"pk": _pk(w.webhook)},
     "webhook_delivery_redeliver": lambda w, owner: {"pk": _pk(w.webhook_delivery)},
+    "portal": lambda w, owner: {"token": w.portal_token},
+    "portal_statement": lambda w, owner: {"token": w.portal_token},
+    "portal_invoice": lambda w, owner: {"token": w.portal_token, "key": w.portal_invoice},
+    "portal_invoice_original": lambda w, owner: {"token": w.portal_token, "key": w.portal_invoice},
+    "portal_action": lambda w, owner: {"token": w.portal_token, "key": "contact"},
 }
 
 
@@ -119,7 +129,23 @@ def _payment(world: World, owner: str) -> int:
 
 # POST-only actions on one portfolio's message: GET is 405; finance and admins
 # act (redirect back), whoever else sees the message gets 403, the others 404.
-OWNED_ACTIONS = {"dunning_message_approve", "dunning_message_skip", "dunning_message_retry"}
+OWNED_ACTIONS = {
+    "dunning_message_approve",
+    "dunning_message_skip",
+    "dunning_message_retry",
+    "portal_link_new",
+    "portal_links_revoke",
+}
+# The debtor portal: the link's token is the authorization, whoever is signed in
+# (nobody, or any role), so each answers the same to all; its content is the
+# token's customer's (tests/resolution/test_portal_security.py walks the others).
+PORTAL = {
+    "portal": 200,
+    "portal_statement": 200,
+    "portal_invoice": 200,
+    "portal_invoice_original": 404,  # the sample invoice has no PDF of its own
+    "portal_action": 200,
+}
 # Pages about one portfolio's customer that only some of its viewers may use
 # (the others who see the customer get 403): "send a reminder now" is for
 # finance, admins and the customer's own account manager, not for managers.
@@ -216,6 +242,9 @@ def check(
         if route.name in PUBLIC:
             expect(status in {200, 302, 405}, "a public page")
             continue
+        if route.name in PORTAL:
+            expect(status == PORTAL[route.name], str(PORTAL[route.name]))
+            continue
         if role is None:
             login = reverse("login")
             expect(
@@ -308,6 +337,8 @@ def world(
         allocation=Allocation.objects.filter(invoice__customer=bobs.customer).first(),
         webhook=webhook,
         webhook_delivery=webhook_delivery,
+        portal_token=portal_link_create(customer=bobs.customer, actor=None).token,
+        portal_invoice=bobs.invoice.external_key,
     )
 
 

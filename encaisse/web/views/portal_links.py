@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from encaisse.resolution.services.portal import (
     portal_links_revoke,
     portal_url,
 )
-from encaisse.web.views.access import finance_required
+from encaisse.web.views.access import require_editor
 from encaisse.web.views.listing import viewer
 
 
@@ -54,19 +55,23 @@ def _back(customer: Customer) -> HttpResponse:
     return response
 
 
-@finance_required
+# Signed out: the login page; GET: 405; a customer outside the viewer's portfolio:
+# 404; a viewer who sees it but is not finance: 403.
+@login_required
 @require_POST
 def portal_link_new(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
+    require_editor(viewer(request))
     portal_link_create(customer=customer, actor=viewer(request))
     messages.success(request, _("A new portal link was created: copy it below."))
     return _back(customer)
 
 
-@finance_required
+@login_required
 @require_POST
 def portal_links_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
+    require_editor(viewer(request))
     count = portal_links_revoke(customer=customer, actor=viewer(request))
     if count:
         messages.success(request, _("The customer's portal links were revoked."))
