@@ -35,7 +35,7 @@ def rf_reference(seed: str) -> str:
 
 
 def rf_format(reference: str) -> str:
-    """"RF18539007547034" → "RF18 5390 0754 7034" (how people type it)."""
+    """ "RF18539007547034" → "RF18 5390 0754 7034" (how people type it)."""
     return str(iso11649.format(reference))
 
 

@@ -23,10 +23,9 @@ def _link_created(p: dict[str, Any]) -> str:
 @describes("resolution.portal.links_revoked")
 def _links_revoked(p: dict[str, Any]) -> str:
     count = int(p["count"])
-    return ngettext(
-        "%(count)d portal link revoked", "%(count)d portal links revoked", count
-    ) % {"count": count}
-
+    return ngettext("%(count)d portal link revoked", "%(count)d portal links revoked", count) % {
+        "count": count
+    }
 
 
 @describes("resolution.portal.contact_updated")

@@ -96,7 +96,9 @@ def test_an_open_invoice_has_its_summary_pdf(client: Client) -> None:
     invoice = customer.invoices.order_by("due_date").first()
     assert invoice is not None
 
-    response = client.get(f"/portal/{link_for(customer).token}/invoices/{invoice.external_key}/summary.pdf")
+    response = client.get(
+        f"/portal/{link_for(customer).token}/invoices/{invoice.external_key}/summary.pdf"
+    )
 
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -121,7 +123,19 @@ def test_the_epc_payload_is_the_epc069_12_format() -> None:
 
 def test_an_epc_payload_without_reference_carries_the_text_and_refuses_bad_amounts() -> None:
     payload = epc_payload(name="A", iban=IBAN, amount=Decimal("12"), text="Facture F-1")
-    assert payload.split("\n") == ["BCD", "002", "1", "SCT", "", "A", IBAN, "EUR12.00", "", "", "Facture F-1"]
+    assert payload.split("\n") == [
+        "BCD",
+        "002",
+        "1",
+        "SCT",
+        "",
+        "A",
+        IBAN,
+        "EUR12.00",
+        "",
+        "",
+        "Facture F-1",
+    ]
     with pytest.raises(ValueError):
         epc_payload(name="A", iban=IBAN, amount=Decimal("0"))
     with pytest.raises(ValueError):
@@ -159,7 +173,10 @@ def test_the_contact_update_is_the_customers_with_the_previous_values(client: Cl
     )  # fmt: skip
     entry = Activity.objects.get(verb="resolution.portal.contact_updated")
     assert entry.actor is None and entry.payload["by"] == "customer"
-    assert entry.payload["changes"]["email"] == {"from": "claire@client.test", "to": "paul@client.test"}
+    assert entry.payload["changes"]["email"] == {
+        "from": "claire@client.test",
+        "to": "paul@client.test",
+    }
     assert entry.payload["changes"]["name"] == {"from": "Claire Compta", "to": "Paul Payeur"}
     assert not Activity.objects.filter(verb="ledger.contact.updated").exists()  # one entry
 

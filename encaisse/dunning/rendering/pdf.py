@@ -76,7 +76,6 @@ def document_html(*, message: DunningMessage, content: Content, customer: Custom
             "invoice_numbers": ", ".join(line.number for line in content.lines),
             "portal_url": portal_url,
             "portal_qr": qr_svg(portal_url) if portal_url else "",
-            "portal_in_text": bool(portal_url) and portal_url in content.text,
         }
         return render_to_string(f"dunning/pdf/{template}.html", context)
 
@@ -113,10 +112,18 @@ def body_blocks(content: Content) -> tuple[list[str], list[str]]:
     figures = "|".join(re.escape(total) for total in totals)
     recital = re.compile(rf"^[^:\n]{{1,120}}:\s*(?:{figures})(?:\s*\([^)]*\))?$")
 
+    # A line giving the portal link is left out too: the payment box prints the
+    # link and its QR code.
+    portal = content.values.get("portal_url", "")
+
     def paragraphs(chunk: str) -> list[str]:
         kept = []
         for paragraph in re.split(r"\n\s*\n", chunk):
-            lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
+            lines = [
+                line.strip()
+                for line in paragraph.strip().splitlines()
+                if line.strip() and not (portal and portal in line)
+            ]
             if lines and not (totals and all(recital.search(line) for line in lines)):
                 kept.append("\n".join(lines))
         return kept

@@ -1,2 +1,3 @@
 """The resolution objects, one module per object (imported here for Django)."""
+
 from encaisse.resolution.models.portal import PortalLink, PortalSettings  # noqa: F401

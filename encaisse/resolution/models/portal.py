@@ -66,9 +66,7 @@ class PortalSettings(models.Model):
     link_days = models.PositiveSmallIntegerField(
         _("portal link validity (days)"),
         default=DEFAULT_LINK_DAYS,
-        help_text=_(
-            "How long the personal link printed on a reminder opens the customer's space."
-        ),
+        help_text=_("How long the personal link printed on a reminder opens the customer's space."),
     )
 
     class Meta:

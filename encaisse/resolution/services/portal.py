@@ -187,7 +187,8 @@ def billing_contact(customer: Customer) -> Contact | None:
     contacts = list(customer.contacts.all())
     preferred = [c for c in contacts if c.preferred_for_reminders]
     billing = [c for c in contacts if c.role == ContactRole.BILLING]
-    return (preferred or billing or [None])[0]
+    chosen = preferred or billing
+    return chosen[0] if chosen else None
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

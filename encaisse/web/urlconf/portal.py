@@ -17,9 +17,7 @@ urlpatterns = [
         portal.portal_invoice_original,
         name="portal_invoice_original",
     ),
-    path(
-        "portal/<str:token>/actions/<slug:key>/", portal.portal_action_view, name="portal_action"
-    ),
+    path("portal/<str:token>/actions/<slug:key>/", portal.portal_action_view, name="portal_action"),
     # Finance, on the customer page.
     path(
         "customers/<int:pk>/portal/new-link/",

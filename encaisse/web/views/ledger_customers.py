@@ -24,7 +24,6 @@ from encaisse.ledger.selectors import (
 from encaisse.web import dunning_labels
 from encaisse.web.filters import CustomerFilterForm
 from encaisse.web.views.dunning_panels import customer_panel
-from encaisse.web.views.portal_links import portal_panel
 from encaisse.web.views.listing import (
     amount,
     chunks,
@@ -34,6 +33,7 @@ from encaisse.web.views.listing import (
     today,
     viewer,
 )
+from encaisse.web.views.portal_links import portal_panel
 
 OPEN_ROWS = 25  # the customer page shows what to chase; lists hold the rest
 RECENT_ROWS = 8

@@ -264,7 +264,9 @@ class ContactForm(forms.Form):
 )
 def contact_action(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
     contact = billing_contact(visit.customer)
-    initial = {"name": contact.name, "email": contact.email, "phone": contact.phone} if contact else {}
+    initial = (
+        {"name": contact.name, "email": contact.email, "phone": contact.phone} if contact else {}
+    )
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

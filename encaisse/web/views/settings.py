@@ -18,9 +18,9 @@ from encaisse.dunning.services.settings import dunning_settings_update
 from encaisse.dunning.settings_selectors import settings_visible_to
 from encaisse.ledger.services.company import company_identity_update, company_terms_update
 from encaisse.lib.errors import ValidationFailed
-from encaisse.web.forms.errors import form_errors_add
 from encaisse.resolution.models import PortalSettings
 from encaisse.resolution.services.portal import portal_settings_update
+from encaisse.web.forms.errors import form_errors_add
 from encaisse.web.forms.settings import (
     DunningSettingsForm,
     IdentityForm,
