@@ -59,7 +59,7 @@ def test_the_customer_sees_its_open_invoices_balance_and_how_to_pay(client: Clie
     assert iso11649.format(customer_reference(customer)) in page
     assert '<svg viewBox="0 0' in page  # the EPC QR code
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never sent to another site
     assert response["Content-Language"] == "fr"
 
 

@@ -73,9 +73,14 @@ PortalView = Callable[..., HttpResponse]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """No search engine, no cache, and no Referer that would carry the token away."""
+    """No search engine, no cache, and no Referer that would carry the token away.
+
+    "same-origin", not "no-referrer": under no-referrer a browser sends
+    `Origin: null` with the portal's forms, which Django's CSRF check refuses;
+    same-origin sends the address only back to us, never to another site.
+    """
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store, private"
     return response
 
