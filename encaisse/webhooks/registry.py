@@ -68,6 +68,7 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dunning": _("Dunning"),
     "hold": _("Holds"),
     "task": _("Tasks"),
+    "portal": _("Customer portal"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)

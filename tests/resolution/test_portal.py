@@ -260,3 +260,20 @@ def test_a_live_link_is_reused_until_half_its_validity_then_renewed(
     assert PortalLink.objects.filter(customer=customer).count() == 2
     stored = PortalLink.objects.get(pk=first.link.pk)
     assert first.token not in (stored.nonce, stored.digest)  # only its hash is kept
+
+
+def test_a_contact_update_emits_portal_contact_updated(client: Client) -> None:
+    from encaisse.webhooks.models import WebhookEndpoint, WebhookEvent
+
+    WebhookEndpoint.objects.create(url="https://hooks.example.com/encaisse")
+    customer = customer_with_invoices("Menuiserie du Lac")
+
+    client.post(
+        f"/portal/{link_for(customer).token}/actions/contact/",
+        {"name": "Paul Payeur", "email": "paul@client.test", "phone": ""},
+    )
+
+    event = WebhookEvent.objects.get(type="portal.contact_updated")
+    data = event.payload["data"]
+    assert data["by"] == "customer" and data["contact"]["email"] == "paul@client.test"
+    assert data["customer"] == {"id": customer.pk, "external_key": customer.external_key}

@@ -35,6 +35,7 @@ from encaisse.lib import clock
 from encaisse.lib.changes import assign_changes, changes_payload
 from encaisse.lib.errors import Message, ValidationFailed
 from encaisse.resolution.models import PortalLink, PortalSettings
+from encaisse.webhooks.emit import event_emit
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 VIEW_LOG_PERIOD = dt.timedelta(hours=1)  # at most one "viewed" entry per link per hour
@@ -251,6 +252,7 @@ def portal_contact_update(*, link: PortalLink, name: str, email: str, phone: str
         customer_id=customer.pk,
         payload={"by": BY_CUSTOMER, "contact": contact.pk, "changes": changes},
     )
+    event_emit(type="portal.contact_updated", obj=contact)
     return contact
 
 
