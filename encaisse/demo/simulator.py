@@ -10,9 +10,10 @@ record written carries D and not the wall clock:
    sink — `dunning_run`, `deliveries_process`;
 3. 09:30 finance reviews the messages waiting for approval; approved ones are
    delivered — `sim.people.review`;
-4. 14:00 reps and finance do their tasks: calls (promises, disputes, no
+4. 11:00 some customers open the personal link of a recent reminder — `sim.portal`;
+5. 14:00 reps and finance do their tasks: calls (promises, disputes, no
    answer), letters posted, files handed over — `sim.people.work_tasks`;
-5. 19:00 the day's figures — `sim.kpis.ledger_kpis`.
+6. 19:00 the day's figures — `sim.kpis.ledger_kpis`.
 
 Every choice is drawn from the seed and stable keys (`sim.chance`): the same
 seed on the same ledger gives the same history. Days only go forward: the
@@ -35,7 +36,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from encaisse.demo.progress import progress_bar
-from encaisse.demo.sim import ledger, people
+from encaisse.demo.sim import ledger, people, portal
 from encaisse.demo.sim.kpis import LedgerKpis, ledger_kpis
 from encaisse.demo.sim.sink import delivery_sink
 from encaisse.demo.sim.world import World, loaded_demo
@@ -45,10 +46,11 @@ from encaisse.dunning.services.run import dunning_run
 from encaisse.ledger.models import Invoice, InvoiceSource, Payment
 from encaisse.lib import clock
 
-FEED_AT, RUN_AT, REVIEW_AT, TASKS_AT, CLOSE_AT = (
+FEED_AT, RUN_AT, REVIEW_AT, PORTAL_AT, TASKS_AT, CLOSE_AT = (
     dt.time(6, 0),
     dt.time(7, 0),
     dt.time(9, 30),
+    dt.time(11, 0),
     dt.time(14, 0),
     dt.time(19, 0),
 )
@@ -161,6 +163,9 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
         with clock.simulated(_at(day, REVIEW_AT)):
             people.review(world, day, work)
             sent += _sent(deliveries_process())
+    with clock.simulated(_at(day, PORTAL_AT)):
+        portal.portal_visits(world, day)
+    if staff:
         with clock.simulated(_at(day, TASKS_AT)):
             people.work_tasks(world, day, work)
     with clock.simulated(_at(day, CLOSE_AT)):
