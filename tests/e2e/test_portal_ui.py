@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from encaisse.ledger.models import Company, Contact
 from encaisse.ledger.services import payment_record
 from encaisse.resolution.services.portal import portal_link_create
 from tests.conftest import make_customer, make_invoice
+from tests.dunning.conftest import invoice_due, remindable_customer, run_day
+from tests.smtp import Inbox
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -100,3 +103,30 @@ def test_the_portal_on_a_desktop_and_a_phone(
     expect(page.locator(".message-success")).to_contain_text("mis à jour")
     assert Contact.objects.get(name="Claire Martin").email == "compta@menuiserie-du-lac.fr"
     phone.close()
+
+
+def test_a_customer_opens_the_link_of_a_real_reminder_email(
+    transactional_db: None, live_server: Any, smtp_inbox: Inbox, browser: Browser
+) -> None:
+    """The first half of the customer's journey (the lead adds the promise to it):
+    a reminder caught by the loopback SMTP server, its link opened in Chromium."""
+    customer = remindable_customer(None, "Menuiserie du Lac")
+    invoice = invoice_due(customer, dt.date(2026, 11, 20), "980.00")
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False):
+        run_day(dt.date(2026, 11, 23))
+    body = next(
+        part.get_payload(decode=True)
+        for part in smtp_inbox.messages[0].walk()
+        if part.get_content_type() == "text/plain"
+    )
+    assert isinstance(body, bytes)
+    found = re.search(r"http://localhost:8000(/portal/[A-Za-z0-9_-]{43}/)", body.decode())
+    assert found is not None
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=True):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        page = context.new_page()
+        page.goto(live_server.url + found.group(1))
+        expect(page.locator("h1")).to_contain_text("Menuiserie du Lac")
+        expect(page.locator(".portal-invoices")).to_contain_text(invoice.number)
+        context.close()
