@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from encaisse.dunning.defaults import default_templates
 from encaisse.dunning.models import MessageTemplate
 from encaisse.ledger.services import payment_record
-from tests.conftest import make_customer
+from tests.conftest import make_customer, make_invoice
 from tests.resolution.portal_helpers import company_with_bank, customer_with_invoices, link_for
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +72,15 @@ def test_default_templates_never_edited_gain_the_link_and_edited_ones_are_kept()
     assert untouched.body == defaults[("reminder_1", "fr")][2]
     assert "{{ portal_url }}" in untouched.body
     assert edited.body == "Our own wording, {{ total_due }}."
+
+
+def test_an_invoice_number_with_any_character_downloads(client: Client) -> None:
+    customer = make_customer(None, "Menuiserie du Lac")
+    invoice = make_invoice(customer, "90.00", number="F№ 12/é\"x", due=dt.date(2026, 12, 31))
+
+    response = client.get(
+        f"/portal/{link_for(customer).token}/invoices/{invoice.external_key}/summary.pdf"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -169,12 +170,15 @@ def _not_found(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.pdf")
     return response
 
 
 def _file_name(*parts: str) -> str:
-    return "-".join("".join(c if c.isalnum() else "-" for c in part) for part in parts)
+    """ASCII letters and digits only: an invoice number may hold anything."""
+    return "-".join(
+        "".join(c if c.isascii() and c.isalnum() else "-" for c in part) for part in parts
+    )
 
 
 @require_GET
