@@ -170,7 +170,7 @@ def _not_found(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.pdf") or ""
     return response
 
 
