@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 
 from encaisse.dunning.defaults import default_templates
 from encaisse.dunning.models import MessageTemplate
+from encaisse.ledger.models import Contact
 from encaisse.ledger.services import payment_record
 from tests.conftest import make_customer, make_invoice
 from tests.resolution.portal_helpers import company_with_bank, customer_with_invoices, link_for
@@ -84,3 +85,19 @@ def test_an_invoice_number_with_any_character_downloads(client: Client) -> None:
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_email_another_contact_of_the_customer_has_is_refused_with_a_message(
+    client: Client,
+) -> None:
+    customer = customer_with_invoices("Menuiserie du Lac")
+    Contact.objects.create(customer=customer, name="Marc Achats", email="marc@client.test")
+
+    response = client.post(
+        f"/portal/{link_for(customer).token}/actions/contact/",
+        {"name": "Claire Compta", "email": "marc@client.test", "phone": ""},
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert customer.contacts.get(name="Claire Compta").email == "claire@client.test"
