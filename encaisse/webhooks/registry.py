@@ -68,6 +68,7 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dunning": _("Dunning"),
     "hold": _("Holds"),
     "task": _("Tasks"),
+    "dispute": _("Disputes"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)
