@@ -227,7 +227,7 @@ class TestBadInputWritesNothing:
         holds = Hold.objects.count()
         with pytest.raises(ValidationFailed) as failed:
             open_on([invoice], reasons["other"], alice)
-        assert "already in an open dispute" in str(failed.value.errors["invoices.0"])
+        assert "déjà dans un litige ouvert" in str(failed.value.errors["invoices.0"])
         assert Dispute.objects.count() == 1 and Hold.objects.count() == holds
 
     def test_the_database_refuses_a_second_open_line(
@@ -255,7 +255,7 @@ class TestBadInputWritesNothing:
                 reason=reasons["pricing"],
                 lines=[Disputed(invoice, Decimal("100.01"))],
             )
-        assert "open balance" in str(failed.value.errors["invoices.0.amount"])
+        assert "solde ouvert" in str(failed.value.errors["invoices.0.amount"])
         assert not Dispute.objects.exists() and not Hold.objects.exists()
 
     def test_an_invoice_of_another_customer(
@@ -269,7 +269,7 @@ class TestBadInputWritesNothing:
                 reason=reasons["pricing"],
                 lines=[Disputed(make_invoice(mine)), Disputed(make_invoice(theirs))],
             )
-        assert "another customer" in str(failed.value.errors["invoices.1"])
+        assert "appartient à un autre client" in str(failed.value.errors["invoices.1"])
         assert not Dispute.objects.exists() and not Hold.objects.exists()
 
     def test_a_reject_without_explanation(

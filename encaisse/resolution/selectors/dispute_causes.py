@@ -31,9 +31,7 @@ class Row:
     amount: Decimal
     open: int
     key: object = None
-
-    def share(self, total: int) -> int:
-        return round(100 * self.count / total) if total else 0
+    share: int = 0  # per cent of the period's disputes (by reason only)
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,8 @@ def root_causes(disputes: QuerySet[Dispute], today: dt.date, *, since: dt.date) 
     labels: dict[object, str] = {r.pk: r.label for r in DisputeReason.objects.all()}
     by_reason = [
         Row(label=labels.get(row.key, row.label), count=row.count, amount=row.amount,
-            open=row.open, key=row.key)
+            open=row.open, key=row.key,
+            share=round(100 * row.count / totals["total"]) if totals["total"] else 0)
         for row in _rows(period, "reason_id", "reason__code", None)
     ]  # fmt: skip
     return RootCauses(

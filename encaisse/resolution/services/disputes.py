@@ -51,6 +51,7 @@ def _payload(dispute: Dispute, **extra: object) -> dict[str, object]:
         "dispute": str(dispute.public_id),
         "reason": dispute.reason.code,
         "reason_label": dispute.reason.label_fr,
+        "reason_label_en": dispute.reason.label_en,
         "amount": str(dispute.amount),
         "currency": dispute.currency,
         **extra,
