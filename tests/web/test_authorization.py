@@ -175,7 +175,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
 }
-FINANCE = {"ada", "alice"}
+FINANCE: set[str] = {"ada", "alice"}
 SEES = {
     "ada": {"bob", "carol"},
     "alice": {"bob", "carol"},
