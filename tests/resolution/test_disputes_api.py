@@ -128,7 +128,7 @@ def test_root_causes_on_a_known_set(
     assert (figures.median_days, figures.p90_days) == (Decimal("7.0"), Decimal("30.0"))
     assert figures.blocked == Decimal("100.00")
     assert [(r.label, r.count) for r in figures.by_reason][:1] == [("Erreur de prix", 3)]
-    assert [(r.label, r.count) for r in figures.by_rep] == [("bob", 3), ("carol", 2)]
+    assert [(r.label, r.count) for r in figures.by_rep] == [("Bob", 3), ("Carol", 2)]
     assert figures.recurring == [("Erreur de prix", "Bouchon", 2)]
     assert [(r.label, r.count) for r in figures.by_month] == [("2026-01", 5)]
     mine = root_causes(disputes_visible_to(bob), today, since=dt.date(2025, 12, 1))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 
+from encaisse.accounts.models import User
 from encaisse.resolution.models import OPEN_DISPUTE_STATUSES, Dispute, DisputeReason
 
 TOP = 10
@@ -104,12 +105,16 @@ def root_causes(disputes: QuerySet[Dispute], today: dt.date, *, since: dt.date) 
     closed = period.filter(resolved_at__isnull=False).values_list("opened_at", "resolved_at")
     durations = [days_between(opened, resolved) for opened, resolved in closed if resolved]
     median, p90 = median_and_p90(durations)
-    by_rep = _rows(
+    rep_rows = _rows(
         period.annotate(rep=F("customer__account_manager__username")),
         "customer__account_manager_id",
         "rep",
         TOP,
     )
+    people = User.objects.in_bulk([row.key for row in rep_rows if row.key is not None])
+    by_rep = [
+        replace(row, label=str(people[row.key])) if row.key in people else row for row in rep_rows
+    ]
     months = (
         period.annotate(month=TruncMonth("opened_at"))
         .values("month")
