@@ -14,18 +14,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
+from encaisse.accounts.models import Role, User
 from encaisse.demo.generator import credit_note_number
 from encaisse.demo.sim.chance import chance
 from encaisse.demo.sim.reactions import dispute_days, dispute_settlement
 from encaisse.demo.sim.world import Account, World
-from encaisse.ledger.models import CreditNote, Invoice, InvoiceSource
+from encaisse.ledger.models import Allocation, CreditNote, Invoice, InvoiceSource
 from encaisse.ledger.services import credit_note_record
 from encaisse.lib.errors import Conflict, ValidationFailed
-from encaisse.resolution.models import Dispute, DisputeReason, DisputeSource, DisputeStatus
+from encaisse.resolution.models import (
+    Dispute,
+    DisputeLine,
+    DisputeReason,
+    DisputeSource,
+    DisputeStatus,
+)
 from encaisse.resolution.services.disputes import (
     Disputed,
     dispute_assign,
@@ -166,3 +175,106 @@ def _credit(
         source=InvoiceSource.DEMO,
     )
     return note, invoice.balance - credited
+
+
+# The generator's credit notes that settled a disagreement, and the reasons they tell.
+CREDIT_REASONS = {
+    "Litige : prestation contestée": ("delivery", "pricing"),
+    "Erreur de facturation": ("invoicing", "duplicate", "missing_po"),
+    "Retour marchandise": ("delivery",),
+    "Remise commerciale": ("pricing", "reminder"),
+}
+REJECTED_HISTORY_SHARE = 0.04  # of the invoices paid late before the simulation
+
+
+def disputes_history(seed: int, before: dt.date) -> int:
+    """The year before the simulation: closed disputes behind the generator's credit notes
+    (resolved with them) and behind a few invoices paid late (rejected), so that the
+    root-cause page has a history. Written in bulk, like the rest of the loaded ledger."""
+    reasons = {reason.code: reason for reason in DisputeReason.objects.all()}
+    if not reasons:
+        return 0
+    finance = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
+    made: list[tuple[Dispute, Invoice, Decimal]] = []
+    notes = (
+        Allocation.objects.filter(
+            credit_note__isnull=False,
+            credit_note__issue_date__lt=before,
+            credit_note__reason__in=list(CREDIT_REASONS),
+        )
+        .select_related("credit_note", "invoice", "invoice__customer")
+        .order_by("credit_note__number", "id")
+    )
+    for allocation in notes:
+        note, invoice = allocation.credit_note, allocation.invoice
+        assert note is not None
+        rng = chance(seed, "dispute-history", note.number)
+        code = rng.choice(CREDIT_REASONS[note.reason])
+        opened = note.issue_date - dt.timedelta(days=rng.randint(3, 45))
+        dispute = _closed(rng, reasons.get(code), invoice, opened, note.issue_date, finance)
+        if dispute is None:
+            continue
+        dispute.status, dispute.resolution = DisputeStatus.RESOLVED, "credit_note"
+        dispute.credit_note, dispute.resolution_note = note, note.reason
+        made.append((dispute, invoice, allocation.amount))
+    late = (
+        Invoice.objects.filter(paid_on__lt=before, paid_on__gt=F("due_date") + dt.timedelta(20))
+        .select_related("customer")
+        .order_by("number")
+    )
+    for invoice in late:
+        rng = chance(seed, "dispute-rejected", invoice.number)
+        if rng.random() >= REJECTED_HISTORY_SHARE or invoice.paid_on is None:
+            continue
+        codes, weights = zip(*REASON_WEIGHTS, strict=True)
+        opened = invoice.due_date + dt.timedelta(days=rng.randint(2, 12))
+        closed = min(opened + dt.timedelta(days=rng.randint(4, 40)), invoice.paid_on)
+        if closed <= opened:
+            continue
+        reason = reasons.get(rng.choices(codes, weights=weights)[0])
+        dispute = _closed(rng, reason, invoice, opened, closed, finance)
+        if dispute is None:
+            continue
+        dispute.status = dispute.resolution = DisputeStatus.REJECTED
+        dispute.resolution_note = EXPLANATION
+        made.append((dispute, invoice, invoice.amount))
+    for dispute, _invoice, amount in made:
+        dispute.amount = amount
+    Dispute.objects.bulk_create([dispute for dispute, _i, _a in made])
+    DisputeLine.objects.bulk_create(
+        DisputeLine(dispute=dispute, invoice=invoice, amount=amount, is_open=False)
+        for dispute, invoice, amount in made
+    )
+    return len(made)
+
+
+def _closed(
+    rng: random.Random,
+    reason: DisputeReason | None,
+    invoice: Invoice,
+    opened: dt.date,
+    closed: dt.date,
+    finance: User | None,
+) -> Dispute | None:
+    if reason is None:
+        return None
+    zone = timezone.get_current_timezone()
+    manager = invoice.customer.account_manager
+    by_rep = manager is not None and rng.random() < 0.5
+    opened_at = dt.datetime.combine(opened, dt.time(rng.randint(8, 17), rng.randint(0, 59)), zone)
+    closed_at = dt.datetime.combine(closed, dt.time(rng.randint(9, 18), rng.randint(0, 59)), zone)
+    return Dispute(
+        customer=invoice.customer,
+        reason=reason,
+        description=DESCRIPTIONS.get(reason.code, ""),
+        owner=manager if by_rep and rng.random() < ASSIGNED_SHARE else None,
+        source=DisputeSource.SALES if by_rep else DisputeSource.FINANCE,
+        currency=invoice.currency,
+        opened_at=opened_at,
+        opened_by=manager if by_rep else finance,
+        sla_due_on=opened + dt.timedelta(days=reason.sla_days),
+        resolved_at=max(closed_at, opened_at + dt.timedelta(hours=2)),
+        resolved_by=finance,
+        created_at=opened_at,
+        updated_at=closed_at,
+    )
