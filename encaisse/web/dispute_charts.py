@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.utils import dateformat
 
 from encaisse.resolution.selectors.dispute_causes import Row
 
 ROW_HEIGHT = 28
-LABEL_WIDTH = 250
+LABEL_WIDTH = 270
 BAR_SPACE = 300  # the longest bar; its count is written after it
 COLUMN = 48
 CHART_HEIGHT = 170
@@ -28,7 +31,7 @@ def horizontal(rows: list[Row]) -> tuple[list[Bar], int]:
     top = max((row.count for row in rows), default=0) or 1
     bars = [
         Bar(
-            label=row.label if len(row.label) <= 34 else row.label[:33] + "…",
+            label=row.label if len(row.label) <= 38 else row.label[:37] + "…",
             count=row.count,
             x=LABEL_WIDTH,
             y=index * ROW_HEIGHT,
@@ -40,15 +43,17 @@ def horizontal(rows: list[Row]) -> tuple[list[Bar], int]:
     return bars, len(rows) * ROW_HEIGHT + 8
 
 
-def vertical(rows: list[Row]) -> list[Bar]:
-    """One column per month, scaled to the busiest one."""
+def vertical(rows: list[Row]) -> tuple[list[Bar], int]:
+    """One column per month (its short name), scaled to the busiest one; and the width."""
     top = max((row.count for row in rows), default=0) or 1
     bars = []
-    for index, row in enumerate(rows[-12:]):
-        height = max(2, round((CHART_HEIGHT - 30) * row.count / top))
+    for index, row in enumerate(rows[-13:]):
+        height = round((CHART_HEIGHT - 30) * row.count / top)
         bars.append(
             Bar(
-                label=row.label,
+                label=dateformat.format(row.key, "M y")
+                if isinstance(row.key, dt.date)
+                else row.label,
                 count=row.count,
                 x=index * COLUMN + 4,
                 y=CHART_HEIGHT - height,
@@ -56,4 +61,4 @@ def vertical(rows: list[Row]) -> list[Bar]:
                 height=height,
             )
         )
-    return bars
+    return bars, max(len(bars) * COLUMN + 8, 240)

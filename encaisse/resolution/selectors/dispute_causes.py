@@ -144,16 +144,7 @@ def root_causes(disputes: QuerySet[Dispute], today: dt.date, *, since: dt.date) 
         by_reason=by_reason,
         by_rep=by_rep,
         by_customer=_rows(period, "customer_id", "customer__name", TOP),
-        by_month=[
-            Row(
-                label=row["month"].strftime("%Y-%m") if row["month"] else "",
-                count=row["count"],
-                amount=row["amount"] or Decimal("0"),
-                open=row["open"],
-                key=row["month"],
-            )
-            for row in months
-        ],
+        by_month=_every_month(months, since, today),
         recurring=[(_label(row), row["customer__name"], row["count"]) for row in recurring],
     )
 
@@ -162,3 +153,24 @@ def _label(row: dict[str, str]) -> str:
     if (get_language() or "fr").startswith("en") and row["reason__label_en"]:
         return row["reason__label_en"]
     return row["reason__label_fr"]
+
+
+def _every_month(months: QuerySet, since: dt.date, today: dt.date) -> list[Row]:
+    """One row per month from `since` to `today`, a month without disputes included."""
+    counted = {
+        (row["month"].year, row["month"].month): row for row in months if row["month"] is not None
+    }
+    rows, year, month = [], since.year, since.month
+    while (year, month) <= (today.year, today.month):
+        row = counted.get((year, month))
+        rows.append(
+            Row(
+                label=f"{year}-{month:02d}",
+                count=row["count"] if row else 0,
+                amount=(row["amount"] if row else None) or Decimal("0"),
+                open=row["open"] if row else 0,
+                key=dt.date(year, month, 1),
+            )
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from encaisse.accounts.models import Role, User, stored_actor
@@ -23,6 +24,7 @@ from encaisse.dunning.services.holds import hold_place, hold_release
 from encaisse.ledger.models import CreditNote, Customer, Invoice
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, Message, ValidationFailed
+from encaisse.lib.money import format_money
 from encaisse.resolution.models import (
     OPEN_DISPUTE_STATUSES,
     Dispute,
@@ -56,6 +58,10 @@ def _payload(dispute: Dispute, **extra: object) -> dict[str, object]:
         "currency": dispute.currency,
         **extra,
     }
+
+
+def _money(invoice: Invoice) -> str:
+    return format_money(invoice.balance, invoice.currency, get_language() or "fr")
 
 
 def owner_allowed(owner: User | None, customer: Customer) -> bool:
@@ -112,7 +118,7 @@ def _check_lines(customer: Customer, lines: Sequence[Disputed]) -> dict[str, lis
                 add(
                     f"{field}.amount",
                     _("At most the open balance of %(number)s (%(balance)s).")
-                    % {"number": invoice.number, "balance": invoice.balance},
+                    % {"number": invoice.number, "balance": _money(invoice)},
                 )
     return errors
 

@@ -96,7 +96,11 @@ class DisputeOpenForm(forms.Form):
                 decimal_places=2,
                 localize=True,
                 widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "placeholder": str(invoice.balance)}
+                    attrs={
+                        "inputmode": "decimal",
+                        "class": "amount-input",
+                        "placeholder": formats.number_format(invoice.balance, 2, use_l10n=True),
+                    }
                 ),
             )
 

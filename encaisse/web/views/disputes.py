@@ -227,11 +227,10 @@ def _open(
         "has_invoices": bool(form.invoice_rows),
         "action": request.path,
     }
-    template = (
-        "web/resolution/_dispute_form.html"
-        if is_htmx(request)
-        else ("web/resolution/dispute_new.html")
-    )
+    template = "web/resolution/dispute_new.html"
+    if is_htmx(request):  # the panel's form; a POST's errors replace the form itself
+        partial = "_dispute_form.html" if request.method == "POST" else "_dispute_form_panel.html"
+        template = f"web/resolution/{partial}"
     return render(request, template, context)
 
 

@@ -39,6 +39,7 @@ def causes(request: HttpRequest) -> HttpResponse:
     since = on - dt.timedelta(days=PERIODS[period])
     figures = root_causes(disputes_visible_to(viewer(request)), on, since=since)
     reason_bars, reason_height = horizontal(figures.by_reason)
+    month_bars, month_width = vertical(figures.by_month)
     context = {
         "figures": figures,
         "months": period,
@@ -46,7 +47,8 @@ def causes(request: HttpRequest) -> HttpResponse:
         "since": since,
         "reason_bars": reason_bars,
         "reason_height": reason_height,
-        "month_bars": vertical(figures.by_month),
+        "month_bars": month_bars,
+        "month_width": month_width,
     }
     return render(request, "web/resolution/dispute_causes.html", context)
 
