@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from encaisse.api.schemas.common import Money
+from encaisse.lib import clock
 
 
 class DisputedInvoiceOut(Schema):
@@ -59,8 +60,6 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_sla_overdue(dispute: Any) -> bool:
-        from encaisse.lib import clock
-
         return bool(dispute.is_overdue(clock.today()))
 
 
