@@ -46,7 +46,7 @@ ATTACHMENTS_PER_DISPUTE = 20
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "ENCAISSE_DISPUTE_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    return int(settings.ENCAISSE_DISPUTE_ATTACHMENT_MAX_MB) * 1024 * 1024
 
 
 def attachment_check(upload: UploadedFile) -> tuple[str, str]:

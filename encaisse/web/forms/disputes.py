@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import get_language
@@ -70,7 +71,6 @@ class DisputeOpenForm(forms.Form):
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
-        help_text=_("PDF, image or office document, up to 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
@@ -85,6 +85,7 @@ class DisputeOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["invoices"].queryset = invoices  # type: ignore[attr-defined]
         self.fields["reason"].queryset = reasons  # type: ignore[attr-defined]
+        self.fields["attachment"].help_text = attachment_help()
         self.fields["owner"].choices = owner_choices(people)  # type: ignore[attr-defined]
         self.invoice_rows = list(invoices)
         for invoice in self.invoice_rows:
@@ -173,9 +174,19 @@ class RejectForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Add an attachment"),
-        help_text=_("PDF, image or office document, up to 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         error_messages={"required": _("Choose a file.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = attachment_help()
+
+
+def attachment_help() -> str:
+    return str(
+        _("PDF, image or office document, up to %(mb)d MB.")
+        % {"mb": settings.ENCAISSE_DISPUTE_ATTACHMENT_MAX_MB}
     )
 
 
