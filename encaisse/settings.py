@@ -284,6 +284,8 @@ if ENCAISSE_UPLOAD_RETENTION_DAYS < 1:
         "ENCAISSE_UPLOAD_RETENTION_DAYS must be a number of days of at least 1, "
         f"got {ENCAISSE_UPLOAD_RETENTION_DAYS}"
     )
+# Largest attachment of a dispute, in megabytes (docs/disputes.md).
+ENCAISSE_DISPUTE_ATTACHMENT_MAX_MB = env_positive_int("ENCAISSE_DISPUTE_ATTACHMENT_MAX_MB", 10)
 # Outbox sweeps started after each dunning run (how many workers deliver at once).
 ENCAISSE_DELIVERY_SWEEPS = env_int("ENCAISSE_DELIVERY_SWEEPS", 2)
 # Seconds between two looks of `encaisse scheduler` at the run time and the outbox.

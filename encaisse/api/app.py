@@ -19,6 +19,7 @@ from encaisse.api.routers import (
     allocations,
     credit_notes,
     customers,
+    disputes,
     dunning,
     invoices,
     payments,
@@ -141,6 +142,8 @@ api.add_router("/tasks", dunning.tasks)
 api.add_router("/settings", settings.settings)
 api.add_router("/plans", settings.plans)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/disputes", disputes.router)
+api.add_router("/dispute-reasons", disputes.reasons)
 
 
 @csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page

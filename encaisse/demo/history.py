@@ -18,6 +18,7 @@ from django.db import transaction
 
 from encaisse.demo.generator import DEFAULT_SEED
 from encaisse.demo.loader import DemoLoadResult, load_into_database
+from encaisse.demo.sim.disputes import disputes_history
 from encaisse.demo.sim.sink import delivery_sink
 from encaisse.demo.simulator import DayReport, simulate
 from encaisse.lib import clock
@@ -49,6 +50,7 @@ def load_with_history(
             result = load_into_database(
                 invoices=invoices, seed=seed, today=ledger_day, progress=progress
             )
+            disputes_history(seed, ledger_day)
         reports = simulate(
             days=history_days,
             start=ledger_day + dt.timedelta(days=1),

@@ -10,4 +10,7 @@ class ResolutionConfig(AppConfig):
     verbose_name = _("Resolution")
 
     def ready(self) -> None:
-        from encaisse.resolution import events_portal  # noqa: F401
+        from encaisse.resolution import (  # noqa: F401  (each registers its events)
+            events_disputes,
+            events_portal,
+        )

@@ -10,6 +10,7 @@ class WebConfig(AppConfig):
         # Describers of other domains' timeline events register themselves on
         # import; importing them here (not from timeline.py) avoids a cycle.
         from encaisse.web import (
+            timeline_disputes,  # noqa: F401
             timeline_dunning,  # noqa: F401
             timeline_portal,  # noqa: F401
         )

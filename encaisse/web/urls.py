@@ -10,4 +10,5 @@ urlpatterns = [
     path("cash/", include("encaisse.web.urlconf.cash")),
     path("settings/webhooks/", include("encaisse.web.urlconf.webhooks")),
     path("", include("encaisse.web.urlconf.portal")),
+    path("", include("encaisse.web.urlconf.disputes")),
 ]

@@ -69,6 +69,7 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "hold": _("Holds"),
     "task": _("Tasks"),
     "portal": _("Customer portal"),
+    "dispute": _("Disputes"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)

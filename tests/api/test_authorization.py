@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.test import Client, override_settings
 
 from encaisse.accounts.models import User
@@ -33,8 +34,12 @@ from encaisse.dunning.models import DunningPlan
 from encaisse.dunning.services.holds import hold_place
 from encaisse.ledger.models import Allocation, CreditNote
 from encaisse.ledger.services import payment_record
+from encaisse.resolution.dispute_reasons import reasons_install
+from encaisse.resolution.models import DisputeReason
+from encaisse.resolution.services.disputes import Disputed, dispute_open
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
+from tests.conftest import make_invoice
 from tests.web.conftest import TODAY, Portfolio
 
 SAFE = {"get", "head", "options"}
@@ -75,6 +80,8 @@ class Owned:
     spare_payment: Any  # cash on account, for the allocation samples
     hold: Any
     task: Any  # a call task assigned to the account manager
+    dispute: Any  # open, on the overdue invoice
+    spare_invoice: Any  # open and not disputed, for the "open a dispute" bodies
 
 
 @dataclass
@@ -129,6 +136,14 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/holds/{pk}/release": _pk("hold"),
     "/api/v1/tasks/{pk}": _pk("task"),
     "/api/v1/tasks/{pk}/complete": _pk("task"),
+    "/api/v1/disputes/{dispute_id}": lambda w, o: {"dispute_id": w.portfolios[o].dispute.public_id},
+    "/api/v1/disputes/{dispute_id}/resolve": lambda w, o: {
+        "dispute_id": w.portfolios[o].dispute.public_id
+    },
+    "/api/v1/disputes/{dispute_id}/reject": lambda w, o: {
+        "dispute_id": w.portfolios[o].dispute.public_id
+    },
+    "/api/v1/dispute-reasons/{pk}": lambda w, o: {"pk": DisputeReason.objects.get(code="other").pk},
     "/api/v1/plans/{pk}": lambda w, o: {"pk": w.plan.pk},
     "/api/v1/webhooks/endpoints/{pk}": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {"pk": w.endpoint.pk},
@@ -137,7 +152,11 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {"pk": w.delivery.pk},
 }
 # Paths about no portfolio: the same object whoever the owner.
-SHARED_PATHS = {path for path in SAMPLES if path.startswith(("/api/v1/plans", "/api/v1/webhooks"))}
+SHARED_PATHS = {
+    path
+    for path in SAMPLES
+    if path.startswith(("/api/v1/plans", "/api/v1/webhooks", "/api/v1/dispute-reasons"))
+}
 # Reads reserved to finance and admins (the plan editor and webhook settings are theirs).
 FINANCE_READS = ("/api/v1/plans", "/api/v1/webhooks")
 
@@ -233,9 +252,25 @@ BODIES: dict[str, Sample] = {
     "POST /api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {},
     "POST /api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {},
+    "POST /api/v1/disputes": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "reason": "pricing",
+        "invoices": [{"invoice_id": w.portfolios[o].spare_invoice.pk, "amount": "10.00"}],
+        "description": "walker",
+    },
+    "PATCH /api/v1/disputes/{dispute_id}": lambda w, o: {"assign": True, "owner_id": None},
+    "POST /api/v1/disputes/{dispute_id}/resolve": lambda w, o: {"resolution": "corrected_invoice"},
+    "POST /api/v1/disputes/{dispute_id}/reject": lambda w, o: {"explanation": "walker"},
+    "POST /api/v1/dispute-reasons": lambda w, o: {
+        "code": f"walker_{next(_serial)}",
+        "label_fr": "Marcheur",
+        "sla_days": 9,
+    },
+    "PATCH /api/v1/dispute-reasons/{pk}": lambda w, o: {"sla_days": 25},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
-REP_WRITES = {"POST /api/v1/tasks/{pk}/complete"}  # his own tasks
+# His own tasks; disputes on his own customers.
+REP_WRITES = {"POST /api/v1/tasks/{pk}/complete", "POST /api/v1/disputes"}
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
@@ -245,6 +280,9 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/tasks/{pk}/complete": {409},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": {409},
     "POST /api/v1/plans": {201},
+    "POST /api/v1/disputes": {422},  # its invoice is in an open dispute now
+    "POST /api/v1/disputes/{dispute_id}/resolve": {409},
+    "POST /api/v1/disputes/{dispute_id}/reject": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -270,6 +308,9 @@ def expected(op: Operation, caller: str, owner: str | None) -> set[int]:
     if op.path.startswith(FINANCE_READS) and role not in FINANCE:
         return {403}
     if owner is not None and owner not in SEES[role] and op.path not in SHARED_PATHS:
+        return {404}
+    # A rep's write without path parameters names bob's objects in its body.
+    if owner is None and str(op) in REP_WRITES and "bob" not in SEES[role]:
         return {404}
     if op.method in SAFE:
         return {200}
@@ -401,4 +442,16 @@ def owned(portfolio: Portfolio) -> Owned:
             assignee=customer.account_manager,
             invoice_ids=[portfolio.invoice.pk],
         ),
+        dispute=dispute_open(
+            actor=None,
+            customer=customer,
+            reason=_reason("pricing"),
+            lines=[Disputed(portfolio.invoice)],
+        ),
+        spare_invoice=make_invoice(customer, "80.00", number=f"{customer.external_key}-SPARE"),
     )
+
+
+def _reason(code: str) -> DisputeReason:
+    reasons_install(django_apps)
+    return DisputeReason.objects.get(code=code)

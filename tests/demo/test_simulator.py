@@ -40,6 +40,7 @@ from encaisse.dunning.models import (
 )
 from encaisse.ledger.models import Customer, Invoice, InvoiceSource, Payment
 from encaisse.ledger.services import allocation_create, payment_record
+from encaisse.resolution.models import DisputeLine
 from tests.conftest import make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +163,8 @@ def test_a_kept_promise_is_paid_by_its_day_and_a_dispute_blocks_only_its_invoice
     for hold in disputes:
         assert hold.invoice is not None
         assert is_contested(seed, hold.invoice.number, behaviour_of(seed, hold.customer))
+        # Each one placed by a dispute of the resolution app, with its reason.
+        assert DisputeLine.objects.filter(hold=hold, invoice=hold.invoice).exists()
 
 
 def test_over_thirty_days_each_step_happens_once_per_invoice_and_each_email_goes_once() -> None:

@@ -13,13 +13,19 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
+from encaisse.resolution.dispute_reasons import reasons_install
+from encaisse.resolution.models import Dispute, DisputeReason
+from encaisse.resolution.services.dispute_files import dispute_attachment_add
+from encaisse.resolution.services.disputes import Disputed, dispute_open
 from encaisse.resolution.services.portal import portal_link_create
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.web.conftest import TODAY, Portfolio
@@ -71,6 +77,7 @@ class World:
     webhook_delivery: WebhookDelivery | None = None
     portal_token: str = "0" * 43
     portal_invoice: str = "none"
+    disputes: dict[str, Dispute] = field(default_factory=dict)
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -88,6 +95,17 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "dunning_message_retry": lambda w, owner: {"pk": w.messages[owner].failed.pk},
     "portal_link_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
     "portal_links_revoke": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "dispute": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_assign": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_progress": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_resolve": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_reject": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_attach": lambda w, owner: {"public_id": w.disputes[owner].public_id},
+    "dispute_attachment": lambda w, owner: {
+        "public_id": w.disputes[owner].attachments.get().public_id
+    },
+    "dispute_new_customer": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "dispute_new_invoice": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -115,6 +133,7 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "portal_invoice": lambda w, owner: {"token": w.portal_token, "key": w.portal_invoice},
     "portal_invoice_original": lambda w, owner: {"token": w.portal_token, "key": w.portal_invoice},
     "portal_action": lambda w, owner: {"token": w.portal_token, "key": "contact"},
+    "dispute_reason": lambda w, owner: {"pk": _pk(DisputeReason.objects.order_by("pk").first())},
 }
 
 
@@ -151,13 +170,27 @@ PORTAL = {
 # finance, admins and the customer's own account manager, not for managers.
 OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     "customer_remind": lambda role, owner: role in FINANCE or role == owner,
+    # Finance and the account manager open disputes; managers read.
+    "dispute_new_customer": lambda role, owner: role in FINANCE or role == owner,
+    "dispute_new_invoice": lambda role, owner: role in FINANCE or role == owner,
+}
+
+# POST-only actions on one portfolio's dispute (GET is 405). The walker posts an
+# empty form: an allowed caller gets the page back with its errors (200) or a
+# redirect (302); whoever sees the dispute without the right gets 403.
+DISPUTE_ACTIONS: dict[str, Callable[[str, str], bool]] = {
+    "dispute_assign": lambda role, owner: role in FINANCE,
+    "dispute_resolve": lambda role, owner: role in FINANCE,
+    "dispute_reject": lambda role, owner: role in FINANCE,
+    "dispute_progress": lambda role, owner: role in FINANCE or role == owner,
+    "dispute_attach": lambda role, owner: role in FINANCE or role == owner,
 }
 
 # POST-only actions on the signed-in user's own objects: GET is 405 for everyone signed in.
 POST_ONLY = {"account_token_revoke"}
 
 # Lists that can be narrowed to one customer: another rep's customer is a 404.
-CUSTOMER_FILTERED = {"invoices", "invoices_export", "payments", "payments_export"}
+CUSTOMER_FILTERED = {"invoices", "invoices_export", "payments", "payments_export", "disputes"}
 
 PUBLIC = {
     "login",
@@ -168,7 +201,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
 }
-FINANCE = {"ada", "alice"}
+FINANCE: set[str] = {"ada", "alice"}
 SEES = {
     "ada": {"bob", "carol"},
     "alice": {"bob", "carol"},
@@ -198,6 +231,7 @@ FINANCE_ONLY_PREFIXES = (
     "dunning/templates/",
     "dunning/first-run/",
     "settings/",
+    "resolution/disputes/reasons/",
 )
 
 
@@ -254,6 +288,20 @@ def check(
             continue
         if route.name in POST_ONLY:
             expect(status == 405, "405 (POST only)")
+            continue
+        if route.name in DISPUTE_ACTIONS:
+            expect(status == 405, "405 (POST only)")
+            posted = client.post(url).status_code
+            if owner not in SEES[role]:
+                wanted_set = {404}
+            elif DISPUTE_ACTIONS[route.name](role, owner):
+                wanted_set = {200, 302}
+            else:
+                wanted_set = {403}
+            if posted not in wanted_set:
+                problems.append(
+                    f"{role} POST {url} ({route.name}): got {posted}, expected {wanted_set}"
+                )
             continue
         if route.name in OWNED_ACTIONS:
             expect(status == 405, "405 (POST only)")
@@ -327,6 +375,7 @@ def world(
     with time_machine.travel(TODAY, tick=False):
         messages = {"bob": messages_for(bobs.customer, bobs.invoice)}
         messages["carol"] = messages_for(carols.customer, carols.invoice)
+        disputes = {"bob": dispute_sample(bobs), "carol": dispute_sample(carols)}
     return World(
         portfolios={"bob": bobs, "carol": carols},
         import_batch=batch,
@@ -339,7 +388,22 @@ def world(
         webhook_delivery=webhook_delivery,
         portal_token=portal_link_create(customer=bobs.customer, actor=None).token,
         portal_invoice=bobs.invoice.external_key,
+        disputes=disputes,
     )
+
+
+def dispute_sample(portfolio: Portfolio) -> Dispute:
+    """An open dispute on the portfolio's overdue invoice, with one attachment."""
+    reasons_install(django_apps)
+    dispute = dispute_open(
+        actor=None,
+        customer=portfolio.customer,
+        reason=DisputeReason.objects.get(code="pricing"),
+        lines=[Disputed(portfolio.invoice)],
+    )
+    upload = SimpleUploadedFile("bl.pdf", b"%PDF-1.4 sample", content_type="application/pdf")
+    dispute_attachment_add(actor=None, dispute=dispute, upload=upload)
+    return dispute
 
 
 def test_the_walker_finds_the_ledger_dunning_and_shell_routes() -> None:

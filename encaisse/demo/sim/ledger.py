@@ -19,7 +19,6 @@ from django.utils import timezone
 from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.demo.behaviours import daily_payment_chance
 from encaisse.demo.generator import (
-    credit_note_number,
     draw_invoice_excl,
     draw_payment_texts,
     draw_po_reference,
@@ -29,29 +28,26 @@ from encaisse.demo.generator import (
 )
 from encaisse.demo.records import cents_to_decimal
 from encaisse.demo.sim.chance import chance, poisson
+from encaisse.demo.sim.disputes import disputes_settle
 from encaisse.demo.sim.reactions import (
     MAX_PROMISE_DAYS,
     MAX_REACTION_DAYS,
-    MAX_SETTLEMENT_DAYS,
     call_outcome,
-    dispute_settlement,
     is_contested,
     reminder_reaction,
 )
 from encaisse.demo.sim.world import Account, World
-from encaisse.dunning.models import ActionStatus, DunningAction, Hold, HoldReason
+from encaisse.dunning.models import ActionStatus, DunningAction
 from encaisse.ledger.models import Allocation, CreditNote, Invoice, InvoiceSource, Payment
 from encaisse.ledger.models.invoice import OPEN_STATUSES
 from encaisse.ledger.services import (
     allocation_create,
-    credit_note_record,
     invoice_create,
     payment_record,
 )
 from encaisse.lib import clock
 
 ONE_DAY = dt.timedelta(days=1)
-SETTLEMENT_REASON = "Litige réglé : geste commercial"  # demo data is French, like the generator's
 
 
 @dataclass(slots=True)
@@ -121,7 +117,8 @@ def collect(world: World, day: dt.date) -> LedgerDay:
     payments: list[int] = []
     credit_notes: list[int] = []
     reacting = _reactions(world, day)
-    settling = _settlements(world, day)
+    settling, settled_notes = disputes_settle(world, day)
+    credit_notes.extend(settled_notes)
     paying: dict[int, list[_Due]] = defaultdict(list)
     rows = (
         Invoice.objects.filter(status__in=OPEN_STATUSES, balance__gt=0, issue_date__lt=day)
@@ -133,8 +130,7 @@ def collect(world: World, day: dt.date) -> LedgerDay:
         if account is None:
             continue
         if pk in settling:
-            note, balance = _settle(world, account, pk, number, day, balance)
-            credit_notes.append(note)
+            balance = settling[pk]  # its dispute closed today (sim.disputes)
         elif is_contested(world.seed, number, account.behaviour):
             continue
         elif pk not in reacting:
@@ -192,43 +188,6 @@ def _reactions(world: World, day: dt.date) -> set[int]:
         if outcome.pays_in is not None and called_on + dt.timedelta(outcome.pays_in) == day:
             paying.update(i.pk for i in invoices if i.is_open)
     return paying
-
-
-def _settlements(world: World, day: dt.date) -> set[int]:
-    """Contested invoices whose dispute is settled today."""
-    ended = Hold.objects.filter(
-        reason=HoldReason.DISPUTE,
-        invoice__isnull=False,
-        invoice__status__in=OPEN_STATUSES,
-        ends_on__gte=day - dt.timedelta(days=MAX_SETTLEMENT_DAYS),
-        ends_on__lt=day,
-    ).values_list("invoice_id", "invoice__number", "ends_on")
-    settling = set()
-    for invoice_id, number, ends_on in ended:
-        after, _percent = dispute_settlement(world.seed, number)
-        if ends_on is not None and ends_on + dt.timedelta(days=after) == day:
-            settling.add(invoice_id)
-    return settling
-
-
-def _settle(
-    world: World, account: Account, invoice_id: int, number: str, day: dt.date, balance: Decimal
-) -> tuple[int, Decimal]:
-    """Credit part of a contested invoice: (credit note id, what is left to pay)."""
-    _after, percent = dispute_settlement(world.seed, number)
-    invoice = Invoice.objects.get(pk=invoice_id)
-    credited = min(balance, (invoice.amount * percent / 100).quantize(Decimal("0.01")))
-    note = credit_note_record(
-        actor=world.finance,
-        customer=account.customer,
-        number=credit_note_number(day, next(world.credit_note_numbers)),
-        amount=credited,
-        issue_date=day,
-        invoice=invoice,
-        reason=SETTLEMENT_REASON,
-        source=InvoiceSource.DEMO,
-    )
-    return note.pk, balance - credited
 
 
 def _pay(world: World, account: Account, day: dt.date, dues: list[_Due]) -> int:

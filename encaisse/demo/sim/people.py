@@ -12,11 +12,11 @@ from django.utils.translation import override
 
 from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.collab.services import task_complete
+from encaisse.demo.sim.disputes import dispute_from_call
 from encaisse.demo.sim.ledger import task_key
 from encaisse.demo.sim.reactions import (
     call_outcome,
     completion_lag,
-    dispute_days,
     is_contested,
     review_decision,
 )
@@ -132,17 +132,7 @@ def _call(
     if outcome.kind == "dispute":
         numbers = ", ".join(i.number for i in contested)
         note = _("The customer disputes %(invoices)s") % {"invoices": numbers}
-        for invoice in contested:
-            if not invoice.is_open:
-                continue
-            hold_place(
-                actor=actor,
-                customer=account.customer,
-                reason=HoldReason.DISPUTE,
-                invoice=invoice,
-                ends_on=day + dt.timedelta(days=dispute_days(world.seed, invoice.number)),
-                note=note[:250],
-            )
+        if dispute_from_call(world, account, contested, day) is not None:
             staff.disputes += 1
         return note
     return _("No answer; message left")

@@ -8,9 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('resolution', '0001_disputes'),
         ('ledger', '0009_updated_at'),
         ('dunning', '0010_run_wall_clock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

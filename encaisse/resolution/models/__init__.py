@@ -1,3 +1,4 @@
 """The resolution objects, one module per object (imported here for Django)."""
 
+from encaisse.resolution.models.disputes import *  # noqa: F403
 from encaisse.resolution.models.portal import PortalLink, PortalSettings  # noqa: F401
