@@ -68,6 +68,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dunning": _("Dunning"),
     "hold": _("Holds"),
     "task": _("Tasks"),
+    "promise": _("Promises to pay"),
+    "extension": _("Due-date extensions"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)
