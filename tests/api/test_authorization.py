@@ -33,6 +33,8 @@ from encaisse.dunning.models import DunningPlan
 from encaisse.dunning.services.holds import hold_place
 from encaisse.ledger.models import Allocation, CreditNote
 from encaisse.ledger.services import payment_record
+from encaisse.resolution.services.extensions import extension_request
+from encaisse.resolution.services.promises import promise_make
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
 from tests.web.conftest import TODAY, Portfolio
@@ -75,6 +77,8 @@ class Owned:
     spare_payment: Any  # cash on account, for the allocation samples
     hold: Any
     task: Any  # a call task assigned to the account manager
+    promise: Any = None  # made on first use: a customer has one open promise at a time
+    extension: Any = None  # made on first use: one pending request per invoice
 
 
 @dataclass
@@ -102,6 +106,27 @@ def _key(attribute: str) -> Sample:
     return lambda w, o: {"key": getattr(w.portfolios[o], attribute).external_key}
 
 
+def _promise(w: World, o: str) -> Any:
+    owned = w.portfolios[o]
+    if owned.promise is None:
+        owned.promise = promise_make(
+            actor=None,
+            customer=owned.customer,
+            amount=Decimal("10.00"),
+            promised_on=dt.date(2026, 3, 25),
+        )
+    return owned.promise
+
+
+def _extension(w: World, o: str) -> Any:
+    owned = w.portfolios[o]
+    if owned.extension is None:
+        owned.extension = extension_request(
+            actor=None, invoice=owned.invoice, due_on=dt.date(2026, 4, 30), reason="walker"
+        )
+    return owned.extension
+
+
 # Path parameters per operation path, for the object owned by `owner`.
 SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/by-key/{key}": _key("customer"),
@@ -127,6 +152,11 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{pk}/messages": _pk("customer"),
     "/api/v1/holds/{pk}": _pk("hold"),
     "/api/v1/holds/{pk}/release": _pk("hold"),
+    "/api/v1/promises/{pk}": lambda w, o: {"pk": _promise(w, o).pk},
+    "/api/v1/promises/{pk}/cancel": lambda w, o: {"pk": _promise(w, o).pk},
+    "/api/v1/extensions/{pk}": lambda w, o: {"pk": _extension(w, o).pk},
+    "/api/v1/extensions/{pk}/approve": lambda w, o: {"pk": _extension(w, o).pk},
+    "/api/v1/extensions/{pk}/refuse": lambda w, o: {"pk": _extension(w, o).pk},
     "/api/v1/tasks/{pk}": _pk("task"),
     "/api/v1/tasks/{pk}/complete": _pk("task"),
     "/api/v1/plans/{pk}": lambda w, o: {"pk": w.plan.pk},
@@ -214,6 +244,19 @@ BODIES: dict[str, Sample] = {
     },
     "POST /api/v1/holds/{pk}/release": lambda w, o: {},
     "POST /api/v1/tasks/{pk}/complete": lambda w, o: {"result": "reached", "outcome": "ok"},
+    "POST /api/v1/promises": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "amount": "10.00",
+        "promised_on": "2026-03-25",
+    },
+    "POST /api/v1/promises/{pk}/cancel": lambda w, o: {"reason": "walker"},
+    "POST /api/v1/extensions": lambda w, o: {
+        "invoice_id": w.portfolios[o].invoice.pk,
+        "due_on": "2026-04-30",
+        "reason": "walker",
+    },
+    "POST /api/v1/extensions/{pk}/approve": lambda w, o: {"comment": "ok"},
+    "POST /api/v1/extensions/{pk}/refuse": lambda w, o: {"comment": "non"},
     "PATCH /api/v1/settings/identity": lambda w, o: {"phone": "01 23 45 67 89"},
     "PATCH /api/v1/settings/terms": lambda w, o: {"default_terms_days": 45},
     "PATCH /api/v1/settings/cash": lambda w, o: {"cash_auto_apply": True},
@@ -235,7 +278,13 @@ BODIES: dict[str, Sample] = {
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
-REP_WRITES = {"POST /api/v1/tasks/{pk}/complete"}  # his own tasks
+REP_WRITES = {
+    "POST /api/v1/tasks/{pk}/complete",  # his own tasks
+    "POST /api/v1/promises",  # on his own customers (named in the body)
+    "POST /api/v1/extensions",
+}
+# Writes whose object is named in the body (bob's): another rep gets a 404.
+BODY_OWNED = {"POST /api/v1/promises", "POST /api/v1/extensions"}
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
@@ -245,6 +294,11 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/tasks/{pk}/complete": {409},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": {409},
     "POST /api/v1/plans": {201},
+    "POST /api/v1/promises": {422},  # one open promise per customer
+    "POST /api/v1/promises/{pk}/cancel": {409},
+    "POST /api/v1/extensions": {422},  # one pending request per invoice
+    "POST /api/v1/extensions/{pk}/approve": {409},
+    "POST /api/v1/extensions/{pk}/refuse": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -270,6 +324,8 @@ def expected(op: Operation, caller: str, owner: str | None) -> set[int]:
     if op.path.startswith(FINANCE_READS) and role not in FINANCE:
         return {403}
     if owner is not None and owner not in SEES[role] and op.path not in SHARED_PATHS:
+        return {404}
+    if owner is None and str(op) in BODY_OWNED and "bob" not in SEES[role]:
         return {404}
     if op.method in SAFE:
         return {200}
