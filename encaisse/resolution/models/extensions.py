@@ -90,3 +90,8 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} → {self.due_on}"
+
+    @property
+    def extra_days(self) -> int:
+        """How many more days the request gives the customer."""
+        return (self.due_on - self.previous_due_on).days
