@@ -27,7 +27,11 @@ from encaisse.ledger.selectors import customers_visible_to, invoices_visible_to,
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, ValidationFailed
 from encaisse.resolution.models import PromiseStatus
-from encaisse.resolution.selectors.promises import active_holds, promises_visible_to
+from encaisse.resolution.selectors.promises import (
+    active_holds,
+    open_promise_of,
+    promises_visible_to,
+)
 from encaisse.resolution.services.extensions import extension_request
 from encaisse.resolution.services.promises import promise_cancel, promise_make
 from encaisse.web.forms.errors import form_errors_add
@@ -116,6 +120,9 @@ def customer_promise_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationFailed as failed:
             form_errors_add(form, failed)
+            if open_promise_of(customer.pk) is not None:
+                # The panel shows the open promise instead of the form: say why here.
+                return refresh_customer(request, customer, errors_text(form))
         else:
             return refresh_customer(request, customer, _("Promise recorded: dunning is paused."))
     return refresh_customer(request, customer, None, promise_form=form)
