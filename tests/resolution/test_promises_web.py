@@ -20,10 +20,10 @@ from encaisse.dunning.services.holds import hold_place
 from encaisse.resolution.models import Extension, ExtensionStatus, Promise, PromiseStatus
 from encaisse.resolution.services.extensions import extension_request
 from encaisse.resolution.services.promises import promise_make
-from tests.web.conftest import TODAY, Portfolio, bobs, carols  # noqa: F401  (fixtures)
+from tests.web.conftest import TODAY, Portfolio
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 LATER = (TODAY + dt.timedelta(days=10)).isoformat()
 
 
@@ -40,7 +40,7 @@ def as_(client: Client, user: User) -> Client:
 
 def promise_post(client: Client, portfolio: Portfolio, **data: str) -> object:
     url = reverse("customer_promise_new", args=[portfolio.customer.pk])
-    return client.post(url, {"amount": "100.00", "promised_on": LATER, **data}, **HTMX)
+    return client.post(url, {"amount": "100.00", "promised_on": LATER, **data}, headers=HTMX)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,9 @@ def test_only_finance_cancels_a_promise(
     client: Client, everyone: dict[str, User], bobs: Portfolio, who: str, status: int
 ) -> None:
     promise = promise_make(actor=None, customer=bobs.customer, amount=100, promised_on=TODAY)  # type: ignore[arg-type]
-    response = as_(client, everyone[who]).post(reverse("promise_cancel", args=[promise.pk]), **HTMX)
+    response = as_(client, everyone[who]).post(
+        reverse("promise_cancel", args=[promise.pk]), headers=HTMX
+    )
     assert response.status_code == status
     promise.refresh_from_db()
     assert (promise.status == PromiseStatus.CANCELLED) == (status == 200)
@@ -135,7 +137,7 @@ def test_who_requests_an_extension(
     invoice = {"bob": bobs, "carol": carols}[owner].invoice
     url = reverse("invoice_extension_new", args=[invoice.pk])
     response = as_(client, everyone[who]).post(
-        url, {"due_on": "2026-04-30", "reason": "Client en attente"}, **HTMX
+        url, {"due_on": "2026-04-30", "reason": "Client en attente"}, headers=HTMX
     )
     assert response.status_code == status
     assert Extension.objects.filter(invoice=invoice).exists() == (status == 200)
@@ -145,7 +147,7 @@ def test_an_extension_not_after_the_due_date_is_refused_on_the_page(
     client: Client, bob: User, bobs: Portfolio
 ) -> None:
     url = reverse("invoice_extension_new", args=[bobs.invoice.pk])
-    response = as_(client, bob).post(url, {"due_on": "2026-01-01", "reason": "x"}, **HTMX)
+    response = as_(client, bob).post(url, {"due_on": "2026-01-01", "reason": "x"}, headers=HTMX)
     assert "doit être après" in response.content.decode()
     assert not Extension.objects.exists()
 
@@ -173,7 +175,7 @@ def test_refusing_without_a_comment_says_so_and_changes_nothing(
         actor=None, invoice=bobs.invoice, due_on=dt.date(2026, 4, 30), reason="x"
     )
     url = reverse("extension_refuse", args=[extension.pk])
-    response = as_(client, alice).post(url, {"comment": ""}, **HTMX)
+    response = as_(client, alice).post(url, {"comment": ""}, headers=HTMX)
     assert "Dites pourquoi" in response.content.decode()
     extension.refresh_from_db()
     assert extension.status == ExtensionStatus.PENDING
@@ -209,7 +211,7 @@ def test_who_places_a_hold(
     customer = {"bob": bobs, "carol": carols}[owner].customer
     url = reverse("customer_hold_new", args=[customer.pk])
     data = {"reason": HoldReason.CUSTOMER_HOLD, "note": "Rachat en cours", "ends_on": LATER}
-    response = as_(client, everyone[who]).post(url, data, **HTMX)
+    response = as_(client, everyone[who]).post(url, data, headers=HTMX)
     assert response.status_code == status
     assert Hold.objects.filter(customer=customer).exists() == (status == 200)
 
@@ -217,7 +219,7 @@ def test_who_places_a_hold(
 def test_a_hold_ending_before_today_is_refused(client: Client, bob: User, bobs: Portfolio) -> None:
     url = reverse("invoice_hold_new", args=[bobs.invoice.pk])
     data = {"reason": HoldReason.OTHER, "ends_on": "2026-01-01"}
-    response = as_(client, bob).post(url, data, **HTMX)
+    response = as_(client, bob).post(url, data, headers=HTMX)
     assert response.status_code == 200 and not Hold.objects.exists()
     assert "ne peut pas finir avant" in response.content.decode()
 
@@ -229,7 +231,9 @@ def test_only_finance_releases_a_hold(
     client: Client, everyone: dict[str, User], bobs: Portfolio, who: str, status: int
 ) -> None:
     hold = hold_place(actor=None, customer=bobs.customer, reason=HoldReason.OTHER)
-    response = as_(client, everyone[who]).post(reverse("hold_release", args=[hold.pk]), **HTMX)
+    response = as_(client, everyone[who]).post(
+        reverse("hold_release", args=[hold.pk]), headers=HTMX
+    )
     assert response.status_code == status
     hold.refresh_from_db()
     assert (hold.released_on is not None) == (status == 200)
