@@ -20,7 +20,6 @@ from encaisse.resolution.models import ExtensionStatus, PromiseStatus
 from encaisse.resolution.selectors.promises import (
     active_holds,
     extensions_visible_to,
-    promise_record,
     promises_visible_to,
 )
 from encaisse.resolution.services.extensions import effective_due_on
@@ -41,8 +40,12 @@ def customer_panel(
     hold_form: HoldForm | None = None,
 ) -> dict[str, Any]:
     on = clock.today()
-    promises = promises_visible_to(user).filter(customer=customer)
-    current = promises.filter(status=PromiseStatus.OPEN).first()
+    # One query: a customer has a handful of promises, and the record counts them all.
+    promises = list(promises_visible_to(user).filter(customer=customer).order_by("-id"))
+    current = next((p for p in promises if p.status == PromiseStatus.OPEN), None)
+    record = {status: 0 for status in PromiseStatus.values}
+    for promise in promises:
+        record[promise.status] += 1
     acts = may_act(user, customer)
     if acts and current is None and promise_form is None:
         promise_form = PromiseForm(
@@ -53,8 +56,8 @@ def customer_panel(
     return {
         "customer": customer,
         "promise": current,
-        "promise_history": list(promises.exclude(status=PromiseStatus.OPEN).order_by("-id")[:5]),
-        "promise_record": promise_record(customer.pk),
+        "promise_history": [p for p in promises if p.status != PromiseStatus.OPEN][:5],
+        "promise_record": record,
         "holds": list(active_holds(user, on).filter(customer=customer)),
         "promise_form": promise_form if acts and current is None else None,
         "hold_form": hold_form if acts else None,
