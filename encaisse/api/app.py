@@ -23,6 +23,7 @@ from encaisse.api.routers import (
     dunning,
     invoices,
     payments,
+    promises,
     settings,
     webhooks,
 )
@@ -138,6 +139,8 @@ api.add_router("/invoices", dunning.invoices)
 api.add_router("/customers", dunning.customers)
 api.add_router("/dunning", dunning.preview)
 api.add_router("/holds", dunning.holds)
+api.add_router("/promises", promises.promises)
+api.add_router("/extensions", promises.extensions)
 api.add_router("/tasks", dunning.tasks)
 api.add_router("/settings", settings.settings)
 api.add_router("/plans", settings.plans)

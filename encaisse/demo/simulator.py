@@ -45,6 +45,7 @@ from encaisse.dunning.models import ActionStatus, AttemptOutcome, DunningAction,
 from encaisse.dunning.services.run import dunning_run
 from encaisse.ledger.models import Invoice, InvoiceSource, Payment
 from encaisse.lib import clock
+from encaisse.resolution.daily import resolution_daily_run
 
 FEED_AT, RUN_AT, REVIEW_AT, PORTAL_AT, TASKS_AT, CLOSE_AT = (
     dt.time(6, 0),
@@ -156,6 +157,7 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
         issued = ledger.issue_invoices(world, day)
         paid = ledger.collect(world, day)
     with clock.simulated(_at(day, RUN_AT)):
+        resolution_daily_run(day)  # promises kept or broken, expired holds
         dunning_run(run_on=day)
         sent = _sent(deliveries_process())
     work = people.StaffDay()

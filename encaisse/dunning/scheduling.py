@@ -1,5 +1,6 @@
-"""The scheduler: the daily run at its time, and an outbox that keeps moving (SPEC §4);
-once a day, the purge of import uploads never applied (docs/imports.md).
+"""The scheduler: the daily run at its time (with the resolution's daily checks,
+docs/promises.md), and an outbox that keeps moving (SPEC §4); once a day, the
+purge of import uploads never applied (docs/imports.md).
 
 `encaisse scheduler` calls `Scheduler.tick()` every ENCAISSE_SCHEDULER_TICK
 seconds. A tick only enqueues tasks; the db_worker processes do the work. So
@@ -29,6 +30,7 @@ from encaisse.dunning.services.run import dunning_run
 from encaisse.ledger.imports.tasks import purge_expired_uploads
 from encaisse.ledger.imports.uploads import uploads_expired
 from encaisse.lib import clock
+from encaisse.resolution.daily import resolution_daily
 from encaisse.webhooks.tasks import deliver_due_webhooks, webhooks_due
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,9 @@ class Scheduler:
         today = run_due()
         if today is not None and not _queued(self.run):
             self.run = run_dunning_for.enqueue(today.isoformat())
+            # The resolution's daily checks (promises kept or broken, expired
+            # holds) go with the day's run: idempotent, so a second copy is harmless.
+            resolution_daily.enqueue(today.isoformat())
             done.run_on = today
         # Retries whose backoff has passed, and deliveries whose worker died (lease expired).
         if DunningMessage.objects.filter(deliverable()).exists() and not _queued(self.sweep):

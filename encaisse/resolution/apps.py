@@ -10,7 +10,9 @@ class ResolutionConfig(AppConfig):
     verbose_name = _("Resolution")
 
     def ready(self) -> None:
-        from encaisse.resolution import (  # noqa: F401  (each registers its events)
+        from encaisse.resolution import (  # noqa: F401  (each registers its events, listeners)
             events_disputes,
             events_portal,
+            events_promises,
+            tasks_promises,
         )

@@ -13,4 +13,5 @@ class WebConfig(AppConfig):
             timeline_disputes,  # noqa: F401
             timeline_dunning,  # noqa: F401
             timeline_portal,  # noqa: F401
+            timeline_promises,  # noqa: F401
         )

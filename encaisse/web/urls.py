@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("encaisse.web.urlconf.core")),
     path("", include("encaisse.web.urlconf.ledger")),
     path("", include("encaisse.web.urlconf.dunning")),
+    path("", include("encaisse.web.urlconf.promises")),
     path("imports/", include("encaisse.web.urlconf.imports")),
     path("cash/", include("encaisse.web.urlconf.cash")),
     path("settings/webhooks/", include("encaisse.web.urlconf.webhooks")),

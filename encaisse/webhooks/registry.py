@@ -70,6 +70,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "task": _("Tasks"),
     "portal": _("Customer portal"),
     "dispute": _("Disputes"),
+    "promise": _("Promises to pay"),
+    "extension": _("Due-date extensions"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)

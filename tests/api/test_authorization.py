@@ -37,6 +37,8 @@ from encaisse.ledger.services import payment_record
 from encaisse.resolution.dispute_reasons import reasons_install
 from encaisse.resolution.models import DisputeReason
 from encaisse.resolution.services.disputes import Disputed, dispute_open
+from encaisse.resolution.services.extensions import extension_request
+from encaisse.resolution.services.promises import promise_make
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
 from tests.conftest import make_invoice
@@ -82,6 +84,8 @@ class Owned:
     task: Any  # a call task assigned to the account manager
     dispute: Any  # open, on the overdue invoice
     spare_invoice: Any  # open and not disputed, for the "open a dispute" bodies
+    promise: Any = None  # made on first use: a customer has one open promise at a time
+    extension: Any = None  # made on first use: one pending request per invoice
 
 
 @dataclass
@@ -109,6 +113,27 @@ def _key(attribute: str) -> Sample:
     return lambda w, o: {"key": getattr(w.portfolios[o], attribute).external_key}
 
 
+def _promise(w: World, o: str) -> Any:
+    owned = w.portfolios[o]
+    if owned.promise is None:
+        owned.promise = promise_make(
+            actor=None,
+            customer=owned.customer,
+            amount=Decimal("10.00"),
+            promised_on=dt.date(2026, 3, 25),
+        )
+    return owned.promise
+
+
+def _extension(w: World, o: str) -> Any:
+    owned = w.portfolios[o]
+    if owned.extension is None:
+        owned.extension = extension_request(
+            actor=None, invoice=owned.invoice, due_on=dt.date(2026, 4, 30), reason="walker"
+        )
+    return owned.extension
+
+
 # Path parameters per operation path, for the object owned by `owner`.
 SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/by-key/{key}": _key("customer"),
@@ -134,6 +159,11 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/{pk}/messages": _pk("customer"),
     "/api/v1/holds/{pk}": _pk("hold"),
     "/api/v1/holds/{pk}/release": _pk("hold"),
+    "/api/v1/promises/{pk}": lambda w, o: {"pk": _promise(w, o).pk},
+    "/api/v1/promises/{pk}/cancel": lambda w, o: {"pk": _promise(w, o).pk},
+    "/api/v1/extensions/{pk}": lambda w, o: {"pk": _extension(w, o).pk},
+    "/api/v1/extensions/{pk}/approve": lambda w, o: {"pk": _extension(w, o).pk},
+    "/api/v1/extensions/{pk}/refuse": lambda w, o: {"pk": _extension(w, o).pk},
     "/api/v1/tasks/{pk}": _pk("task"),
     "/api/v1/tasks/{pk}/complete": _pk("task"),
     "/api/v1/disputes/{dispute_id}": lambda w, o: {"dispute_id": w.portfolios[o].dispute.public_id},
@@ -233,6 +263,19 @@ BODIES: dict[str, Sample] = {
     },
     "POST /api/v1/holds/{pk}/release": lambda w, o: {},
     "POST /api/v1/tasks/{pk}/complete": lambda w, o: {"result": "reached", "outcome": "ok"},
+    "POST /api/v1/promises": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "amount": "10.00",
+        "promised_on": "2026-03-25",
+    },
+    "POST /api/v1/promises/{pk}/cancel": lambda w, o: {"reason": "walker"},
+    "POST /api/v1/extensions": lambda w, o: {
+        "invoice_id": w.portfolios[o].invoice.pk,
+        "due_on": "2026-04-30",
+        "reason": "walker",
+    },
+    "POST /api/v1/extensions/{pk}/approve": lambda w, o: {"comment": "ok"},
+    "POST /api/v1/extensions/{pk}/refuse": lambda w, o: {"comment": "non"},
     "PATCH /api/v1/settings/identity": lambda w, o: {"phone": "01 23 45 67 89"},
     "PATCH /api/v1/settings/terms": lambda w, o: {"default_terms_days": 45},
     "PATCH /api/v1/settings/cash": lambda w, o: {"cash_auto_apply": True},
@@ -269,8 +312,14 @@ BODIES: dict[str, Sample] = {
     "PATCH /api/v1/dispute-reasons/{pk}": lambda w, o: {"sla_days": 25},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
-# His own tasks; disputes on his own customers.
-REP_WRITES = {"POST /api/v1/tasks/{pk}/complete", "POST /api/v1/disputes"}
+REP_WRITES = {
+    "POST /api/v1/tasks/{pk}/complete",  # his own tasks
+    "POST /api/v1/disputes",  # on his own customers (named in the body)
+    "POST /api/v1/promises",
+    "POST /api/v1/extensions",
+}
+# Writes whose object is named in the body (bob's): another rep gets a 404.
+BODY_OWNED = {"POST /api/v1/disputes", "POST /api/v1/promises", "POST /api/v1/extensions"}
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
@@ -283,6 +332,11 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/disputes": {422},  # its invoice is in an open dispute now
     "POST /api/v1/disputes/{dispute_id}/resolve": {409},
     "POST /api/v1/disputes/{dispute_id}/reject": {409},
+    "POST /api/v1/promises": {422},  # one open promise per customer
+    "POST /api/v1/promises/{pk}/cancel": {409},
+    "POST /api/v1/extensions": {422},  # one pending request per invoice
+    "POST /api/v1/extensions/{pk}/approve": {409},
+    "POST /api/v1/extensions/{pk}/refuse": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -309,8 +363,8 @@ def expected(op: Operation, caller: str, owner: str | None) -> set[int]:
         return {403}
     if owner is not None and owner not in SEES[role] and op.path not in SHARED_PATHS:
         return {404}
-    # A rep's write without path parameters names bob's objects in its body.
-    if owner is None and str(op) in REP_WRITES and "bob" not in SEES[role]:
+    # A write without path parameters names bob's objects in its body.
+    if owner is None and str(op) in BODY_OWNED and "bob" not in SEES[role]:
         return {404}
     if op.method in SAFE:
         return {200}

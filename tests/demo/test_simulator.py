@@ -40,7 +40,7 @@ from encaisse.dunning.models import (
 )
 from encaisse.ledger.models import Customer, Invoice, InvoiceSource, Payment
 from encaisse.ledger.services import allocation_create, payment_record
-from encaisse.resolution.models import DisputeLine
+from encaisse.resolution.models import DisputeLine, Extension, Promise, PromiseStatus
 from tests.conftest import make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -146,18 +146,21 @@ def test_a_kept_promise_is_paid_by_its_day_and_a_dispute_blocks_only_its_invoice
         )
         called_on = timezone.localdate(task.completed_at)
         if outcome.kind == "promise":
-            assert Hold.objects.filter(
-                customer=task.customer,
-                reason="promise",
-                starts_on=called_on,
-                ends_on__gte=called_on + dt.timedelta(days=outcome.promised_in),
-            ).exists()
+            # A promise to pay recorded (or one was open already), or the due date moved.
+            assert (
+                Promise.objects.filter(
+                    customer=task.customer, made_on__lte=called_on, grace_until__gte=called_on
+                ).exists()
+                or Extension.objects.filter(invoice__in=invoices).exists()
+            )
         if outcome.pays_in is not None and called_on + dt.timedelta(outcome.pays_in) <= SIM_TODAY:
             for invoice in invoices:
                 assert invoice.paid_on is not None
                 assert invoice.paid_on <= called_on + dt.timedelta(days=outcome.pays_in)
             kept += 1
     assert kept >= 1
+    settled = set(Promise.objects.values_list("status", flat=True))
+    assert {PromiseStatus.KEPT, PromiseStatus.BROKEN} <= settled
     disputes = Hold.objects.filter(reason="dispute")
     assert disputes.exists()
     for hold in disputes:

@@ -1,4 +1,5 @@
-"""Dispute reasons for every resolution test (a transactional test's flush empties the table)."""
+"""Shared fixtures of the resolution tests: the dispute reasons (a transactional
+test's flush empties the table), Bob's and Carol's portfolios (tests/web/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.apps import apps as django_apps
 
 from encaisse.resolution.dispute_reasons import reasons_install
 from encaisse.resolution.models import DisputeReason
+from tests.web.conftest import bobs, carols  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

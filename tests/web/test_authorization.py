@@ -106,6 +106,16 @@ OWNED_SAMPLES: dict[str, Sample] = {
     },
     "dispute_new_customer": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
     "dispute_new_invoice": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
+    # POST-only actions of the promise, extension and hold panels (their POSTs by
+    # role: tests/resolution/test_promises_web.py).
+    "customer_promise_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "customer_hold_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "invoice_extension_new": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
+    "invoice_hold_new": lambda w, owner: {"pk": w.portfolios[owner].invoice.pk},
+    "promise_cancel": lambda w, owner: {"pk": 1},
+    "hold_release": lambda w, owner: {"pk": 1},
+    "extension_approve": lambda w, owner: {"pk": 1},
+    "extension_refuse": lambda w, owner: {"pk": 1},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -187,7 +197,17 @@ DISPUTE_ACTIONS: dict[str, Callable[[str, str], bool]] = {
 }
 
 # POST-only actions on the signed-in user's own objects: GET is 405 for everyone signed in.
-POST_ONLY = {"account_token_revoke"}
+POST_ONLY = {
+    "account_token_revoke",
+    "customer_promise_new",
+    "customer_hold_new",
+    "invoice_extension_new",
+    "invoice_hold_new",
+    "promise_cancel",
+    "hold_release",
+    "extension_approve",
+    "extension_refuse",
+}
 
 # Lists that can be narrowed to one customer: another rep's customer is a 404.
 CUSTOMER_FILTERED = {"invoices", "invoices_export", "payments", "payments_export", "disputes"}

@@ -26,6 +26,7 @@ from encaisse.api.schemas.dunning import (
     TimelineEntryOut,
     message_out,
 )
+from encaisse.api.schemas.promises import RowId
 from encaisse.collab.models import Task
 from encaisse.collab.selectors import tasks_of, tasks_visible_to
 from encaisse.collab.services import task_complete
@@ -107,9 +108,13 @@ def dunning_preview(request: HttpRequest, when: Query[OnDate]) -> dict[str, Any]
 
 
 class HoldFilters(Schema):
-    customer_id: int | None = None
-    invoice_id: int | None = None
+    customer_id: RowId | None = None
+    invoice_id: RowId | None = None
     active: bool | None = Field(None, description="true: not released and not ended")
+    reason: str | None = Field(None, description="dispute, promise, customer_hold, other…")
+    expiring_before: dt.date | None = Field(
+        None, description="with an end date on or before this day (and not released)"
+    )
     updated_since: Instant | None = None
 
 
@@ -121,6 +126,10 @@ def hold_list(request: HttpRequest, filters: Query[HoldFilters]) -> QuerySet[Hol
         found = found.filter(customer_id=filters.customer_id)
     if filters.invoice_id is not None:
         found = found.filter(invoice_id=filters.invoice_id)
+    if filters.reason:
+        found = found.filter(reason=filters.reason)
+    if filters.expiring_before is not None:
+        found = found.filter(released_on__isnull=True, ends_on__lte=filters.expiring_before)
     if filters.active:
         today = clock.today()
         found = found.filter(released_on__isnull=True, starts_on__lte=today).exclude(

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -14,6 +13,7 @@ from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.collab.services import task_complete
 from encaisse.demo.sim.disputes import dispute_from_call
 from encaisse.demo.sim.ledger import task_key
+from encaisse.demo.sim.promises import record_promise
 from encaisse.demo.sim.reactions import (
     call_outcome,
     completion_lag,
@@ -22,7 +22,7 @@ from encaisse.demo.sim.reactions import (
 )
 from encaisse.demo.sim.world import Account, World
 from encaisse.dunning.models import DunningMessage, HoldReason, MessageState
-from encaisse.dunning.services.holds import hold_place, promise_hold
+from encaisse.dunning.services.holds import hold_place
 from encaisse.dunning.services.messages import message_approve, message_skip
 from encaisse.ledger.models import Company
 from encaisse.lib.errors import Conflict
@@ -124,11 +124,8 @@ def _call(
     actor = task.assignee or world.finance
     if outcome.kind == "promise":
         promised_on = day + dt.timedelta(days=outcome.promised_in)
-        when = formats.date_format(promised_on, "SHORT_DATE_FORMAT")
-        note = _("Promise to pay by %(date)s") % {"date": when}
-        promise_hold(actor=actor, customer=account.customer, promised_on=promised_on, note=note)
         staff.promises += 1
-        return note
+        return record_promise(world, account, actor, invoices, key, day, promised_on)
     if outcome.kind == "dispute":
         numbers = ", ".join(i.number for i in contested)
         note = _("The customer disputes %(invoices)s") % {"invoices": numbers}
