@@ -10,3 +10,4 @@ class WebConfig(AppConfig):
         # Describers of other domains' timeline events register themselves on
         # import; importing them here (not from timeline.py) avoids a cycle.
         from encaisse.web import timeline_dunning  # noqa: F401
+        from encaisse.web import timeline_handover  # noqa: F401

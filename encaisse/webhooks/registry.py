@@ -68,6 +68,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dunning": _("Dunning"),
     "hold": _("Holds"),
     "task": _("Tasks"),
+    "handover": _("Handovers"),
+    "write_off": _("Write-offs"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)
