@@ -61,9 +61,9 @@ def test_the_zip_holds_exactly_what_the_manifest_says(alice: User, bob: User, me
     listed = rows(archive, "reminders.csv")
     assert len(listed) == sent.count()
     for message in sent:
-        stem = (
-            f"messages/{message.sent_at.date().isoformat()}-{message.channel}-{message.public_id}"
-        )
+        assert message.sent_at is not None
+        day = message.sent_at.date().isoformat()
+        stem = f"messages/{day}-{message.channel}-{message.public_id}"
         if message.channel in {"email", "formal_notice"}:
             parsed = email.message_from_bytes(archive.read(f"{stem}.eml"), policy=policy.default)
             assert parsed["Subject"] == message.subject
