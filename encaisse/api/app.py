@@ -20,6 +20,7 @@ from encaisse.api.routers import (
     credit_notes,
     customers,
     dunning,
+    handovers,
     invoices,
     payments,
     settings,
@@ -141,6 +142,9 @@ api.add_router("/tasks", dunning.tasks)
 api.add_router("/settings", settings.settings)
 api.add_router("/plans", settings.plans)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/handovers", handovers.handovers)
+api.add_router("/agencies", handovers.agencies_router)
+api.add_router("/write-offs", handovers.write_offs)
 
 
 @csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page

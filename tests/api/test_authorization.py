@@ -35,6 +35,7 @@ from encaisse.ledger.models import Allocation, CreditNote
 from encaisse.ledger.services import payment_record
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
+from tests.resolution.samples import resolution_samples
 from tests.web.conftest import TODAY, Portfolio
 
 SAFE = {"get", "head", "options"}
@@ -75,6 +76,7 @@ class Owned:
     spare_payment: Any  # cash on account, for the allocation samples
     hold: Any
     task: Any  # a call task assigned to the account manager
+    resolution: Any = None  # handover, write-off (tests/resolution/samples.py)
 
 
 @dataclass
@@ -100,6 +102,10 @@ def _pk(attribute: str) -> Sample:
 
 def _key(attribute: str) -> Sample:
     return lambda w, o: {"key": getattr(w.portfolios[o], attribute).external_key}
+
+
+def _public(attribute: str) -> Sample:
+    return lambda w, o: {"public_id": getattr(w.portfolios[o].resolution, attribute).public_id}
 
 
 # Path parameters per operation path, for the object owned by `owner`.
@@ -135,6 +141,13 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/deliveries": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {"pk": w.delivery.pk},
+    "/api/v1/handovers/{public_id}": _public("handover"),
+    "/api/v1/handovers/{public_id}/recall": _public("handover"),
+    "/api/v1/handovers/{public_id}/close": _public("handover"),
+    "/api/v1/handovers/{public_id}/case-file": _public("handover"),
+    "/api/v1/write-offs/{public_id}": _public("write_off"),
+    "/api/v1/write-offs/{public_id}/approve": _public("write_off"),
+    "/api/v1/write-offs/{public_id}/reject": _public("write_off"),
 }
 # Paths about no portfolio: the same object whoever the owner.
 SHARED_PATHS = {path for path in SAMPLES if path.startswith(("/api/v1/plans", "/api/v1/webhooks"))}
@@ -233,6 +246,19 @@ BODIES: dict[str, Sample] = {
     "POST /api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {},
     "POST /api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {},
+    "POST /api/v1/handovers": lambda w, o: {
+        "customer_id": w.portfolios[o].resolution.spare_customer.pk,
+        "agency_id": w.portfolios[o].resolution.agency.pk,
+    },
+    "POST /api/v1/handovers/{public_id}/recall": lambda w, o: {"comment": "walker"},
+    "POST /api/v1/handovers/{public_id}/close": lambda w, o: {},
+    "POST /api/v1/write-offs": lambda w, o: {
+        "customer_id": w.portfolios[o].resolution.spare_customer.pk,
+        "invoice_ids": [w.portfolios[o].resolution.spare_invoice.pk],
+        "reason": "too_small",
+    },
+    "POST /api/v1/write-offs/{public_id}/approve": lambda w, o: {},
+    "POST /api/v1/write-offs/{public_id}/reject": lambda w, o: {"comment": "walker"},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
 REP_WRITES = {"POST /api/v1/tasks/{pk}/complete"}  # his own tasks
@@ -245,6 +271,12 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/tasks/{pk}/complete": {409},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": {409},
     "POST /api/v1/plans": {201},
+    "POST /api/v1/handovers": {409},
+    "POST /api/v1/handovers/{public_id}/recall": {409},
+    "POST /api/v1/handovers/{public_id}/close": {409},
+    "POST /api/v1/write-offs": {422},
+    "POST /api/v1/write-offs/{public_id}/approve": {409},
+    "POST /api/v1/write-offs/{public_id}/reject": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -334,7 +366,7 @@ def test_every_operation_for_every_caller(
                 got = response.status_code
                 problems.append(f"{caller} {op} on {owner}'s: {got}, want {wanted}")
             if response.status_code == 200 and caller != "anonymous":
-                text = response.content.decode()
+                text = content_text(response)
                 for hidden in {"bob", "carol"} - SEES[caller.removesuffix("-read")]:
                     problems += [
                         f"{caller} {op}: shows {marker!r} of {hidden}'s portfolio"
@@ -346,6 +378,13 @@ def test_every_operation_for_every_caller(
         if op.method == "get" and not op.parameters and expected(op, caller, None) == {200}:
             problems += filtered_leaks(client, op, world, caller)
     assert not problems, "\n".join(problems)
+
+
+def content_text(response: Any) -> str:
+    """The body as text (a ZIP download is streamed, and binary)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return str(response.content.decode("utf-8", "replace"))
 
 
 def filtered_leaks(client: Client, op: Operation, world: World, caller: str) -> list[str]:
@@ -401,4 +440,5 @@ def owned(portfolio: Portfolio) -> Owned:
             assignee=customer.account_manager,
             invoice_ids=[portfolio.invoice.pk],
         ),
+        resolution=resolution_samples(customer, portfolio.invoice),
     )

@@ -50,7 +50,7 @@ def _fee_errors(fee_percent: Decimal | None, fixed_fee: Decimal | None) -> dict[
 @transaction.atomic
 def handover_create(
     *,
-    actor: User,
+    actor: User | None,
     customer: Customer,
     kind: str = HandoverKind.AGENCY,
     agency: CollectionAgency | None = None,
@@ -151,8 +151,9 @@ def handover_create(
         "day": formats.date_format(handed_on, "SHORT_DATE_FORMAT"),
         "count": len(chosen),
     }
-    for task in escalations:
-        task_complete(task=task, actor=actor, outcome=outcome)
+    if actor is not None:
+        for task in escalations:
+            task_complete(task=task, actor=actor, outcome=outcome)
     activity_record(
         verb="resolution.handover.created",
         actor=actor,
