@@ -63,3 +63,11 @@ def _rejected(p: dict[str, Any]) -> str:
 def _reversed(p: dict[str, Any]) -> str:
     values = {"total": money(p, "total"), "invoices": _invoices(p), "why": p.get("reason", "")}
     return _("Write-off of %(total)s reversed: %(why)s (%(invoices)s)") % values
+
+
+@describes("resolution.write_off.threshold_changed")
+def _threshold(p: dict[str, Any]) -> str:
+    return _("Write-off approval threshold changed from %(from)s to %(to)s") % {
+        "from": money(p, "from"),
+        "to": money(p, "to"),
+    }

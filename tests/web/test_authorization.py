@@ -21,6 +21,7 @@ from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from tests.resolution.samples import Samples, resolution_samples
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
 
@@ -68,6 +69,7 @@ class World:
     allocation: Allocation | None = None
     webhook: WebhookEndpoint | None = None
     webhook_delivery: WebhookDelivery | None = None
+    resolution: dict[str, Samples] = field(default_factory=dict)
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -83,6 +85,16 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "dunning_message_approve": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_skip": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_retry": lambda w, owner: {"pk": w.messages[owner].failed.pk},
+    "handover_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "write_off_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "handover": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_case_file": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_recall": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_close": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "write_off": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_approve": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_reject": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_reverse": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -105,6 +117,7 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "webhook_endpoint_test": lambda w, owner: {"pk": _pk(w.webhook)},
     "webhook_endpoint_delete": lambda w, owner: {"pk": _pk(w.webhook)},
     "webhook_delivery_redeliver": lambda w, owner: {"pk": _pk(w.webhook_delivery)},
+    "agency": lambda w, owner: {"pk": w.resolution["bob"].agency.pk if w.resolution else 1},
 }
 
 
@@ -119,12 +132,24 @@ def _payment(world: World, owner: str) -> int:
 
 # POST-only actions on one portfolio's message: GET is 405; finance and admins
 # act (redirect back), whoever else sees the message gets 403, the others 404.
-OWNED_ACTIONS = {"dunning_message_approve", "dunning_message_skip", "dunning_message_retry"}
+OWNED_ACTIONS = {
+    "dunning_message_approve",
+    "dunning_message_skip",
+    "dunning_message_retry",
+    "handover_recall",
+    "handover_close",
+    "write_off_approve",
+    "write_off_reject",
+}
+# POST-only actions for administrators alone (reversing a write-off): finance gets 403 too.
+ADMIN_ACTIONS = {"write_off_reverse"}
 # Pages about one portfolio's customer that only some of its viewers may use
 # (the others who see the customer get 403): "send a reminder now" is for
 # finance, admins and the customer's own account manager, not for managers.
 OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     "customer_remind": lambda role, owner: role in FINANCE or role == owner,
+    "handover_new": lambda role, owner: role in FINANCE,
+    "write_off_new": lambda role, owner: role in FINANCE,
 }
 
 # POST-only actions on the signed-in user's own objects: GET is 405 for everyone signed in.
@@ -226,10 +251,12 @@ def check(
         if route.name in POST_ONLY:
             expect(status == 405, "405 (POST only)")
             continue
-        if route.name in OWNED_ACTIONS:
+        if route.name in OWNED_ACTIONS | ADMIN_ACTIONS:
             expect(status == 405, "405 (POST only)")
             posted = client.post(url).status_code
             wanted = action_status(role, owner)
+            if route.name in ADMIN_ACTIONS and wanted == 302 and role != "ada":
+                wanted = 403
             if posted != wanted:
                 problems.append(
                     f"{role} POST {url} ({route.name}): got {posted}, expected {wanted}"
@@ -298,6 +325,10 @@ def world(
     with time_machine.travel(TODAY, tick=False):
         messages = {"bob": messages_for(bobs.customer, bobs.invoice)}
         messages["carol"] = messages_for(carols.customer, carols.invoice)
+        resolution = {
+            "bob": resolution_samples(bobs.customer, bobs.invoice),
+            "carol": resolution_samples(carols.customer, carols.invoice),
+        }
     return World(
         portfolios={"bob": bobs, "carol": carols},
         import_batch=batch,
@@ -308,6 +339,7 @@ def world(
         allocation=Allocation.objects.filter(invoice__customer=bobs.customer).first(),
         webhook=webhook,
         webhook_delivery=webhook_delivery,
+        resolution=resolution,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -28,7 +29,7 @@ def write_offs_pending_for(user: User) -> list[WriteOff]:
     return [w for w in pending.order_by("created_at", "id") if approval_refusal(user, w) is None]
 
 
-def write_off_totals(queryset: QuerySet[WriteOff]) -> list[dict[str, object]]:
+def write_off_totals(queryset: QuerySet[WriteOff]) -> list[dict[str, Any]]:
     """Count and amount per status and reason, per currency (the list page's summary)."""
     return list(
         queryset.order_by()

@@ -274,3 +274,24 @@ def write_off_reverse(*, actor: User, write_off: WriteOff, reason: str) -> Write
         event_emit(type="invoice.updated", obj=invoice)
     _record(write_off, actor, "reversed", {"reason": reason})
     return write_off
+
+
+@transaction.atomic
+def write_off_settings_update(*, actor: User, approval_threshold: Decimal) -> WriteOffSettings:
+    """Change the approval threshold: an administrator's decision (finance would set
+    the bar it must clear itself)."""
+    if not (actor.is_superuser or actor.role == Role.ADMIN):
+        raise NotAllowed(_("Only an administrator changes the approval threshold."))
+    if approval_threshold < 0:
+        raise ValidationFailed.single("approval_threshold", _("The threshold cannot be negative."))
+    current = WriteOffSettings.current()
+    before = current.approval_threshold
+    current.approval_threshold = approval_threshold
+    current.updated_at = clock.now()
+    current.save()
+    activity_record(
+        verb="resolution.write_off.threshold_changed",
+        actor=actor,
+        payload={"from": str(before), "to": str(approval_threshold)},
+    )
+    return current
