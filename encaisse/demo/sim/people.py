@@ -12,6 +12,7 @@ from django.utils.translation import override
 
 from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.collab.services import task_complete
+from encaisse.demo.sim import handover
 from encaisse.demo.sim.ledger import task_key
 from encaisse.demo.sim.reactions import (
     call_outcome,
@@ -93,17 +94,6 @@ def work_tasks(world: World, day: dt.date, staff: StaffDay) -> None:
                 outcome = _call(world, account, task, key, day, staff)
             elif task.kind == TaskKind.ESCALATE:
                 outcome = _("File handed over to the collection agency")
-                # The escalated invoices go to the agency; the customer's other and
-                # future invoices stay with us, so the hold is per invoice.
-                for invoice in task.invoices.all():
-                    if invoice.is_open:
-                        hold_place(
-                            actor=actor,
-                            customer=account.customer,
-                            reason=HoldReason.AGENCY,
-                            invoice=invoice,
-                            note=outcome,
-                        )
                 staff.handovers += 1
             else:
                 outcome = _("Posted by registered mail with acknowledgement")
@@ -112,6 +102,10 @@ def work_tasks(world: World, day: dt.date, staff: StaffDay) -> None:
             except Conflict:
                 continue  # closed meanwhile by someone else
             staff.tasks_done += 1
+            if task.kind == TaskKind.ESCALATE:
+                # The escalated invoices go to the agency; the customer's other and
+                # future invoices stay with us (a handover of these invoices only).
+                handover.hand_over(world, account, task, actor, day)
 
 
 def _call(

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from encaisse.accounts.models import User
 from encaisse.ledger.models import Allocation
 from encaisse.ledger.selectors import customers_visible_to
-from encaisse.lib.money import ZERO
+from encaisse.lib.money import ZERO, round_money
 from encaisse.resolution.models.handover import CollectionAgency, Handover, HandoverStatus
 
 # A handover still active counts payments up to any date.
@@ -81,6 +81,8 @@ def handover_figures(handover: Handover) -> HandoverFigures:
             .get()
         )
         recovered, handed = row
+    # SQLite sums decimals as floats: back to the cent.
+    recovered, handed = round_money(Decimal(recovered)), round_money(Decimal(handed))
     fees = handover.fees_on(recovered)
     return HandoverFigures(handed, recovered, fees, recovered - fees)
 
