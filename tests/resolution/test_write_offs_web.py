@@ -79,3 +79,25 @@ def test_only_an_admin_reverses_and_sets_the_threshold(
     assert WriteOffSettings.current().approval_threshold == Decimal("2500")
     bad = client.post(reverse("write_off_settings"), {"approval_threshold": "-1"})
     assert "approval_threshold" in bad.context["form"].errors
+
+
+def test_a_decision_returns_to_the_queue_it_came_from_never_elsewhere(
+    client: Client, ada: User, alice: User, bob: User
+) -> None:
+    customer = remindable_customer(bob)
+    first = invoice_due(customer, DUE, "10.00")
+    second = invoice_due(customer, DUE, "20.00")
+    client.force_login(alice)
+    for invoice in (first, second):
+        client.post(
+            reverse("write_off_new", args=[customer.pk]),
+            {"invoices": [invoice.pk], "reason": "too_small"},
+        )
+    one, two = WriteOff.objects.order_by("id")
+    client.force_login(ada)
+    back = client.post(reverse("write_off_reject", args=[one.public_id]), {"next": "/resolution/"})
+    assert back["Location"] == "/resolution/"
+    away = client.post(
+        reverse("write_off_approve", args=[two.public_id]), {"next": "https://evil.example/"}
+    )
+    assert away["Location"] == reverse("write_off", args=[two.public_id])

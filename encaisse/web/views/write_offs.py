@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -146,7 +147,11 @@ def _decide(request: HttpRequest, public_id: uuid.UUID, *, approve: bool) -> Htt
         messages.error(request, str(getattr(error, "message", error)))
     else:
         messages.success(request, _("Write-off approved.") if approve else _("Write-off rejected."))
-    return redirect(request.POST.get("next") or "write_off", public_id=write_off.public_id)
+    # The approvals queue posts here too and names the page to return to.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("write_off", public_id=write_off.public_id)
 
 
 @login_required
