@@ -46,7 +46,7 @@ def test_finance_hands_over_from_the_customer_page_and_downloads_the_case_file(
     assert "Recouvre &amp; Fils" in detail and big.number in detail
     download = client.get(reverse("handover_case_file", args=[handover.public_id]))
     assert download["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(download.getvalue()))
     assert "README.txt" in archive.namelist()
     listing = client.get(reverse("handovers")).content.decode()
     assert customer.name in listing
