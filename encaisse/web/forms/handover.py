@@ -41,7 +41,7 @@ class HandoverForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     fee_percent = forms.DecimalField(
-        label=_("Fee (% of the amount recovered)"),
+        label=_("Fee (percent of the amount recovered)"),
         required=False,
         max_digits=5,
         decimal_places=2,
@@ -76,7 +76,7 @@ class AgencyForm(forms.Form):
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     fee_percent = forms.DecimalField(
-        label=_("Fee (% of the amount recovered)"),
+        label=_("Fee (percent of the amount recovered)"),
         required=False,
         max_digits=5,
         decimal_places=2,
