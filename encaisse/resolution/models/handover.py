@@ -115,7 +115,10 @@ class Handover(models.Model):
     handed_on = models.DateField(_("handed over on"))
     currency = currency_field()
     fee_percent = models.DecimalField(
-        _("fee (percent of the amount recovered)"), max_digits=5, decimal_places=2, default=Decimal("0")
+        _("fee (percent of the amount recovered)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
     )
     fixed_fee = money_field(_("fixed fee"))
     note = models.CharField(_("note"), max_length=500, blank=True, default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import Case, Value, When
 
 from encaisse.resolution.models.handover import HandoverStatus
 from encaisse.resolution.models.write_off import WriteOffStatus
@@ -29,13 +30,16 @@ def handover_panel(context: template.Context) -> dict[str, Any]:
     if invoice is not None:
         handovers = handovers.filter(lines__invoice=invoice)
         write_offs = write_offs.filter(lines__invoice=invoice)
-    active = handovers.filter(status=HandoverStatus.ACTIVE).first()
+    # One query for the handovers (the active one first) and one for the write-offs.
+    first_active = Case(When(status=HandoverStatus.ACTIVE, then=Value(0)), default=Value(1))
+    latest = list(handovers.order_by(first_active, "-handed_on", "-id")[:4])
+    active = next((h for h in latest if h.status == HandoverStatus.ACTIVE), None)
     return {
         "customer": customer,
         "invoice": invoice,
         "active": active,
         "figures": handover_figures(active) if active is not None else None,
-        "past": list(handovers.exclude(status=HandoverStatus.ACTIVE)[:3]),
+        "past": [h for h in latest if h is not active][:3],
         "write_offs": list(write_offs.exclude(status=WriteOffStatus.REJECTED).distinct()[:5]),
         "may_act": user.can_edit_ledger,
         "is_open": invoice.is_open if invoice is not None else customer.open_balance > 0,
