@@ -6,6 +6,7 @@ import uuid
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -86,14 +87,15 @@ def handover_new(request: HttpRequest, payload: HandoverIn) -> Status[Handover]:
     if payload.agency_id is not None:
         agency = CollectionAgency.objects.filter(pk=payload.agency_id).first()
         if agency is None:
-            raise ValidationFailed.single("agency_id", "No agency has this id.")
+            raise ValidationFailed.single("agency_id", _("Choose the agency."))
     invoices = None
     if payload.invoice_ids is not None:
         invoices = list(
             invoices_visible_to(user).filter(customer=customer, pk__in=payload.invoice_ids)
         )
         if len(invoices) != len(set(payload.invoice_ids)):
-            raise ValidationFailed.single("invoice_ids", "Choose invoices of this customer.")
+            message = _("Choose open invoices of this customer.")
+            raise ValidationFailed.single("invoice_ids", message)
     handover = handover_create(
         actor=user,
         customer=customer,
@@ -179,7 +181,7 @@ def write_off_new(request: HttpRequest, payload: WriteOffIn) -> Status[WriteOff]
     customer = get_visible(customers_visible_to(user), pk=payload.customer_id)
     invoices = list(invoices_visible_to(user).filter(customer=customer, pk__in=payload.invoice_ids))
     if len(invoices) != len(set(payload.invoice_ids)):
-        raise ValidationFailed.single("invoice_ids", "Choose invoices of this customer.")
+        raise ValidationFailed.single("invoice_ids", _("Choose open invoices of this customer."))
     write_off = write_off_request(
         actor=user, customer=customer, invoices=invoices, reason=payload.reason, note=payload.note
     )
