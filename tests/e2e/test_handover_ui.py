@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ def test_hand_over_from_the_customer_page(
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = SCREENSHOTS if os.environ.get("ENCAISSE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    agency_save(actor=alice, name="Cabinet Recouvra", fee_percent=12, fixed_fee=35)  # type: ignore[arg-type]
+    agency_save(
+        actor=alice, name="Cabinet Recouvra", fee_percent=Decimal("12"), fixed_fee=Decimal("35")
+    )
     base = live_server.url
     sign_in(page, base, alice.username, PASSWORD)
     page.goto(f"{base}/customers/{bobs.customer.pk}/")
