@@ -21,6 +21,7 @@ from encaisse.api.routers import (
     customers,
     disputes,
     dunning,
+    handovers,
     invoices,
     payments,
     promises,
@@ -147,6 +148,9 @@ api.add_router("/plans", settings.plans)
 api.add_router("/webhooks", webhooks.router)
 api.add_router("/disputes", disputes.router)
 api.add_router("/dispute-reasons", disputes.reasons)
+api.add_router("/handovers", handovers.handovers)
+api.add_router("/agencies", handovers.agencies_router)
+api.add_router("/write-offs", handovers.write_offs)
 
 
 @csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page

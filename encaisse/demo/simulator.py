@@ -36,7 +36,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from encaisse.demo.progress import progress_bar
-from encaisse.demo.sim import ledger, people, portal
+from encaisse.demo.sim import handover, ledger, people, portal
 from encaisse.demo.sim.kpis import LedgerKpis, ledger_kpis
 from encaisse.demo.sim.sink import delivery_sink
 from encaisse.demo.sim.world import World, loaded_demo
@@ -170,6 +170,7 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
     if staff:
         with clock.simulated(_at(day, TASKS_AT)):
             people.work_tasks(world, day, work)
+            handover.live_handovers(world, day)
     with clock.simulated(_at(day, CLOSE_AT)):
         kpis = ledger_kpis(day)
     return DayReport(

@@ -12,6 +12,7 @@ class ResolutionConfig(AppConfig):
     def ready(self) -> None:
         from encaisse.resolution import (  # noqa: F401  (each registers its events, listeners)
             events_disputes,
+            events_handover,
             events_portal,
             events_promises,
             tasks_promises,

@@ -12,6 +12,7 @@ class WebConfig(AppConfig):
         from encaisse.web import (
             timeline_disputes,  # noqa: F401
             timeline_dunning,  # noqa: F401
+            timeline_handover,  # noqa: F401
             timeline_portal,  # noqa: F401
             timeline_promises,  # noqa: F401
         )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("settings/webhooks/", include("encaisse.web.urlconf.webhooks")),
     path("", include("encaisse.web.urlconf.portal")),
     path("", include("encaisse.web.urlconf.disputes")),
+    path("", include("encaisse.web.urlconf.handover")),
 ]

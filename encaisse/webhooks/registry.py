@@ -72,6 +72,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dispute": _("Disputes"),
     "promise": _("Promises to pay"),
     "extension": _("Due-date extensions"),
+    "handover": _("Handovers"),
+    "write_off": _("Write-offs"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)

@@ -42,6 +42,7 @@ from encaisse.resolution.services.promises import promise_make
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
 from tests.conftest import make_invoice
+from tests.resolution.samples import resolution_samples
 from tests.web.conftest import TODAY, Portfolio
 
 SAFE = {"get", "head", "options"}
@@ -86,6 +87,7 @@ class Owned:
     spare_invoice: Any  # open and not disputed, for the "open a dispute" bodies
     promise: Any = None  # made on first use: a customer has one open promise at a time
     extension: Any = None  # made on first use: one pending request per invoice
+    resolution: Any = None  # handover, write-off (tests/resolution/samples.py)
 
 
 @dataclass
@@ -134,6 +136,10 @@ def _extension(w: World, o: str) -> Any:
     return owned.extension
 
 
+def _public(attribute: str) -> Sample:
+    return lambda w, o: {"public_id": getattr(w.portfolios[o].resolution, attribute).public_id}
+
+
 # Path parameters per operation path, for the object owned by `owner`.
 SAMPLES: dict[str, Sample] = {
     "/api/v1/customers/by-key/{key}": _key("customer"),
@@ -180,6 +186,13 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/deliveries": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {"pk": w.delivery.pk},
+    "/api/v1/handovers/{public_id}": _public("handover"),
+    "/api/v1/handovers/{public_id}/recall": _public("handover"),
+    "/api/v1/handovers/{public_id}/close": _public("handover"),
+    "/api/v1/handovers/{public_id}/case-file": _public("handover"),
+    "/api/v1/write-offs/{public_id}": _public("write_off"),
+    "/api/v1/write-offs/{public_id}/approve": _public("write_off"),
+    "/api/v1/write-offs/{public_id}/reject": _public("write_off"),
 }
 # Paths about no portfolio: the same object whoever the owner.
 SHARED_PATHS = {
@@ -310,6 +323,19 @@ BODIES: dict[str, Sample] = {
         "sla_days": 9,
     },
     "PATCH /api/v1/dispute-reasons/{pk}": lambda w, o: {"sla_days": 25},
+    "POST /api/v1/handovers": lambda w, o: {
+        "customer_id": w.portfolios[o].resolution.spare_customer.pk,
+        "agency_id": w.portfolios[o].resolution.agency.pk,
+    },
+    "POST /api/v1/handovers/{public_id}/recall": lambda w, o: {"comment": "walker"},
+    "POST /api/v1/handovers/{public_id}/close": lambda w, o: {},
+    "POST /api/v1/write-offs": lambda w, o: {
+        "customer_id": w.portfolios[o].resolution.spare_customer.pk,
+        "invoice_ids": [w.portfolios[o].resolution.spare_invoice.pk],
+        "reason": "too_small",
+    },
+    "POST /api/v1/write-offs/{public_id}/approve": lambda w, o: {},
+    "POST /api/v1/write-offs/{public_id}/reject": lambda w, o: {"comment": "walker"},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
 REP_WRITES = {
@@ -337,6 +363,12 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/extensions": {422},  # one pending request per invoice
     "POST /api/v1/extensions/{pk}/approve": {409},
     "POST /api/v1/extensions/{pk}/refuse": {409},
+    "POST /api/v1/handovers": {409},
+    "POST /api/v1/handovers/{public_id}/recall": {409},
+    "POST /api/v1/handovers/{public_id}/close": {409},
+    "POST /api/v1/write-offs": {422},
+    "POST /api/v1/write-offs/{public_id}/approve": {409},
+    "POST /api/v1/write-offs/{public_id}/reject": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -429,7 +461,7 @@ def test_every_operation_for_every_caller(
                 got = response.status_code
                 problems.append(f"{caller} {op} on {owner}'s: {got}, want {wanted}")
             if response.status_code == 200 and caller != "anonymous":
-                text = response.content.decode()
+                text = content_text(response)
                 for hidden in {"bob", "carol"} - SEES[caller.removesuffix("-read")]:
                     problems += [
                         f"{caller} {op}: shows {marker!r} of {hidden}'s portfolio"
@@ -441,6 +473,13 @@ def test_every_operation_for_every_caller(
         if op.method == "get" and not op.parameters and expected(op, caller, None) == {200}:
             problems += filtered_leaks(client, op, world, caller)
     assert not problems, "\n".join(problems)
+
+
+def content_text(response: Any) -> str:
+    """The body as text (a ZIP download is streamed, and binary)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return str(response.content.decode("utf-8", "replace"))
 
 
 def filtered_leaks(client: Client, op: Operation, world: World, caller: str) -> list[str]:
@@ -503,6 +542,7 @@ def owned(portfolio: Portfolio) -> Owned:
             lines=[Disputed(portfolio.invoice)],
         ),
         spare_invoice=make_invoice(customer, "80.00", number=f"{customer.external_key}-SPARE"),
+        resolution=resolution_samples(customer, portfolio.invoice),
     )
 
 

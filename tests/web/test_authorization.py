@@ -28,6 +28,7 @@ from encaisse.resolution.services.dispute_files import dispute_attachment_add
 from encaisse.resolution.services.disputes import Disputed, dispute_open
 from encaisse.resolution.services.portal import portal_link_create
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from tests.resolution.samples import Samples, resolution_samples
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
 
@@ -78,6 +79,7 @@ class World:
     portal_token: str = "0" * 43
     portal_invoice: str = "none"
     disputes: dict[str, Dispute] = field(default_factory=dict)
+    resolution: dict[str, Samples] = field(default_factory=dict)
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -116,6 +118,16 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "hold_release": lambda w, owner: {"pk": 1},
     "extension_approve": lambda w, owner: {"pk": 1},
     "extension_refuse": lambda w, owner: {"pk": 1},
+    "handover_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "write_off_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "handover": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_case_file": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_recall": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "handover_close": lambda w, owner: {"public_id": w.resolution[owner].handover.public_id},
+    "write_off": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_approve": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_reject": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "write_off_reverse": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -144,6 +156,7 @@ SHARED_SAMPLES: dict[str, Sample] = {
     "portal_invoice_original": lambda w, owner: {"token": w.portal_token, "key": w.portal_invoice},
     "portal_action": lambda w, owner: {"token": w.portal_token, "key": "contact"},
     "dispute_reason": lambda w, owner: {"pk": _pk(DisputeReason.objects.order_by("pk").first())},
+    "agency": lambda w, owner: {"pk": w.resolution["bob"].agency.pk if w.resolution else 1},
 }
 
 
@@ -164,7 +177,14 @@ OWNED_ACTIONS = {
     "dunning_message_retry",
     "portal_link_new",
     "portal_links_revoke",
+    "handover_recall",
+    "handover_close",
+    "write_off_approve",
+    "write_off_reject",
 }
+# POST-only actions for administrators alone (reversing a write-off): finance gets 403 too.
+ADMIN_ACTIONS = {"write_off_reverse"}
+
 # The debtor portal: the link's token is the authorization, whoever is signed in
 # (nobody, or any role), so each answers the same to all; its content is the
 # token's customer's (tests/resolution/test_portal_security.py walks the others).
@@ -183,6 +203,8 @@ OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     # Finance and the account manager open disputes; managers read.
     "dispute_new_customer": lambda role, owner: role in FINANCE or role == owner,
     "dispute_new_invoice": lambda role, owner: role in FINANCE or role == owner,
+    "handover_new": lambda role, owner: role in {"ada", "alice"},  # finance and admins
+    "write_off_new": lambda role, owner: role in {"ada", "alice"},
 }
 
 # POST-only actions on one portfolio's dispute (GET is 405). The walker posts an
@@ -323,10 +345,12 @@ def check(
                     f"{role} POST {url} ({route.name}): got {posted}, expected {wanted_set}"
                 )
             continue
-        if route.name in OWNED_ACTIONS:
+        if route.name in OWNED_ACTIONS | ADMIN_ACTIONS:
             expect(status == 405, "405 (POST only)")
             posted = client.post(url).status_code
             wanted = action_status(role, owner)
+            if route.name in ADMIN_ACTIONS and wanted == 302 and role != "ada":
+                wanted = 403
             if posted != wanted:
                 problems.append(
                     f"{role} POST {url} ({route.name}): got {posted}, expected {wanted}"
@@ -396,6 +420,10 @@ def world(
         messages = {"bob": messages_for(bobs.customer, bobs.invoice)}
         messages["carol"] = messages_for(carols.customer, carols.invoice)
         disputes = {"bob": dispute_sample(bobs), "carol": dispute_sample(carols)}
+        resolution = {
+            "bob": resolution_samples(bobs.customer, bobs.invoice),
+            "carol": resolution_samples(carols.customer, carols.invoice),
+        }
     return World(
         portfolios={"bob": bobs, "carol": carols},
         import_batch=batch,
@@ -409,6 +437,7 @@ def world(
         portal_token=portal_link_create(customer=bobs.customer, actor=None).token,
         portal_invoice=bobs.invoice.external_key,
         disputes=disputes,
+        resolution=resolution,
     )
 
 

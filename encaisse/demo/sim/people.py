@@ -11,6 +11,7 @@ from django.utils.translation import override
 
 from encaisse.collab.models import Task, TaskKind, TaskStatus
 from encaisse.collab.services import task_complete
+from encaisse.demo.sim import handover
 from encaisse.demo.sim.disputes import dispute_from_call
 from encaisse.demo.sim.ledger import task_key
 from encaisse.demo.sim.promises import record_promise
@@ -21,8 +22,7 @@ from encaisse.demo.sim.reactions import (
     review_decision,
 )
 from encaisse.demo.sim.world import Account, World
-from encaisse.dunning.models import DunningMessage, HoldReason, MessageState
-from encaisse.dunning.services.holds import hold_place
+from encaisse.dunning.models import DunningMessage, MessageState
 from encaisse.dunning.services.messages import message_approve, message_skip
 from encaisse.ledger.models import Company
 from encaisse.lib.errors import Conflict
@@ -93,17 +93,6 @@ def work_tasks(world: World, day: dt.date, staff: StaffDay) -> None:
                 outcome = _call(world, account, task, key, day, staff)
             elif task.kind == TaskKind.ESCALATE:
                 outcome = _("File handed over to the collection agency")
-                # The escalated invoices go to the agency; the customer's other and
-                # future invoices stay with us, so the hold is per invoice.
-                for invoice in task.invoices.all():
-                    if invoice.is_open:
-                        hold_place(
-                            actor=actor,
-                            customer=account.customer,
-                            reason=HoldReason.AGENCY,
-                            invoice=invoice,
-                            note=outcome,
-                        )
                 staff.handovers += 1
             else:
                 outcome = _("Posted by registered mail with acknowledgement")
@@ -112,6 +101,10 @@ def work_tasks(world: World, day: dt.date, staff: StaffDay) -> None:
             except Conflict:
                 continue  # closed meanwhile by someone else
             staff.tasks_done += 1
+            if task.kind == TaskKind.ESCALATE:
+                # The escalated invoices go to the agency; the customer's other and
+                # future invoices stay with us (a handover of these invoices only).
+                handover.hand_over(world, account, task, actor, day)
 
 
 def _call(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resolution', '0002_promises'),
+        ('resolution', '0004_handovers'),
         ('ledger', '0009_updated_at'),
         ('dunning', '0010_run_wall_clock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

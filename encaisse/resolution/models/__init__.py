@@ -1,5 +1,6 @@
 """The resolution objects, one module per object (imported here for Django)."""
 
+from encaisse.resolution.models import handover, write_off  # noqa: F401
 from encaisse.resolution.models.disputes import *  # noqa: F403
 from encaisse.resolution.models.extensions import Extension, ExtensionStatus  # noqa: F401
 from encaisse.resolution.models.portal import PortalLink, PortalSettings  # noqa: F401

@@ -18,6 +18,7 @@ from encaisse.ledger.selectors import (
     customer_kpis,
     customers_visible_to,
     invoices_visible_to,
+    open_invoices,
     overdue_amounts_by_customer,
     payments_visible_to,
 )
@@ -64,9 +65,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     on = today()
     invoices = invoices_visible_to(user).filter(customer=customer)
-    # Open invoices first (oldest due first), then the settled ones, latest first.
-    open_rows = list(invoices.filter(balance__gt=0).order_by("due_date", "id")[:OPEN_ROWS])
-    settled_rows = list(invoices.filter(balance=0).order_by("-due_date", "-id")[:RECENT_ROWS])
+    # Open invoices first (oldest due first), then the others (settled, written off or
+    # cancelled), latest first.
+    open_rows = list(open_invoices(invoices).order_by("due_date", "id")[:OPEN_ROWS])
+    closed = invoices.exclude(pk__in=open_invoices(invoices).values("pk"))
+    settled_rows = list(closed.order_by("-due_date", "-id")[:RECENT_ROWS])
     # Each open invoice's next step: the same decision as its invoice panel.
     outlooks = dunning_outlook(customer, open_rows, on=on)
     context: dict[str, Any] = {
