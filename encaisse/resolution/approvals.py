@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from encaisse.accounts.models import User
 from encaisse.resolution.selectors.promises import pending_extensions
+from encaisse.resolution.selectors.write_off import write_offs_waiting
+from encaisse.resolution.services.write_off import approval_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,5 +54,17 @@ approval_kind_register(
         row_template="web/resolution/_approval_extension.html",
         approve_url="extension_approve",
         refuse_url="extension_refuse",
+    )
+)
+approval_kind_register(
+    ApprovalKind(
+        key="write_off",
+        label=_("Write-offs"),
+        pending=write_offs_waiting,
+        row_template="web/resolution/_approval_write_off.html",
+        approve_url="write_off_approve",
+        refuse_url="write_off_reject",
+        # Above the threshold an admin decides, and nobody approves his own request.
+        may_decide=lambda user, row: approval_refusal(user, row) is None,
     )
 )

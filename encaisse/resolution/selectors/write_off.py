@@ -21,6 +21,17 @@ def write_offs_visible_to(user: User) -> QuerySet[WriteOff]:
     )
 
 
+def write_offs_waiting(user: User) -> QuerySet[WriteOff]:
+    """Requests waiting for a decision that `user` may see, oldest first (the
+    approvals queue; who may decide each one: `services.write_off.approval_refusal`)."""
+    return (
+        write_offs_visible_to(user)
+        .filter(status=WriteOffStatus.REQUESTED)
+        .prefetch_related("lines__invoice")
+        .order_by("created_at", "id")
+    )
+
+
 def write_offs_pending_for(user: User) -> list[WriteOff]:
     """Requests `user` may approve now (the finance approvals queue lists them)."""
     if not user.can_edit_ledger:
