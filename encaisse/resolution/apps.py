@@ -8,3 +8,6 @@ class ResolutionConfig(AppConfig):
     name = "encaisse.resolution"
     label = "resolution"
     verbose_name = _("Resolution")
+
+    def ready(self) -> None:
+        from encaisse.resolution import events_payment_plans, tasks_payment_plans  # noqa: F401

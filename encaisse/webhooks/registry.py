@@ -68,6 +68,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "dunning": _("Dunning"),
     "hold": _("Holds"),
     "task": _("Tasks"),
+    "payment_plan": _("Instalment plans"),
+    "instalment": _("Instalments"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)
