@@ -21,6 +21,7 @@ from encaisse.api.routers import (
     customers,
     dunning,
     invoices,
+    payment_plans,
     payments,
     settings,
     webhooks,
@@ -141,6 +142,7 @@ api.add_router("/tasks", dunning.tasks)
 api.add_router("/settings", settings.settings)
 api.add_router("/plans", settings.plans)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/payment-plans", payment_plans.router)
 
 
 @csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page

@@ -9,4 +9,7 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # Describers of other domains' timeline events register themselves on
         # import; importing them here (not from timeline.py) avoids a cycle.
-        from encaisse.web import timeline_dunning  # noqa: F401
+        from encaisse.web import (
+            timeline_dunning,  # noqa: F401
+            timeline_payment_plans,  # noqa: F401
+        )

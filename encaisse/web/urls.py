@@ -9,4 +9,5 @@ urlpatterns = [
     path("imports/", include("encaisse.web.urlconf.imports")),
     path("cash/", include("encaisse.web.urlconf.cash")),
     path("settings/webhooks/", include("encaisse.web.urlconf.webhooks")),
+    path("", include("encaisse.web.urlconf.payment_plans")),
 ]

@@ -33,8 +33,10 @@ from encaisse.dunning.models import DunningPlan
 from encaisse.dunning.services.holds import hold_place
 from encaisse.ledger.models import Allocation, CreditNote
 from encaisse.ledger.services import payment_record
+from encaisse.resolution.services.payment_plans import plan_propose
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
+from tests.conftest import make_invoice
 from tests.web.conftest import TODAY, Portfolio
 
 SAFE = {"get", "head", "options"}
@@ -75,6 +77,8 @@ class Owned:
     spare_payment: Any  # cash on account, for the allocation samples
     hold: Any
     task: Any  # a call task assigned to the account manager
+    payment_plan: Any = None  # a proposed instalment plan over the overdue invoice
+    plan_invoice: Any = None  # an open invoice in no plan (for proposals)
 
 
 @dataclass
@@ -130,6 +134,18 @@ SAMPLES: dict[str, Sample] = {
     "/api/v1/tasks/{pk}": _pk("task"),
     "/api/v1/tasks/{pk}/complete": _pk("task"),
     "/api/v1/plans/{pk}": lambda w, o: {"pk": w.plan.pk},
+    "/api/v1/payment-plans/{plan_id}": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/approve": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/refuse": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/cancel": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
     "/api/v1/webhooks/endpoints/{pk}": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {"pk": w.endpoint.pk},
@@ -229,13 +245,26 @@ BODIES: dict[str, Sample] = {
     },
     "PATCH /api/v1/plans/{pk}": lambda w, o: {"description": "walked"},
     "POST /api/v1/webhooks/endpoints": lambda w, o: {"url": "http://127.0.0.1:9/hook"},
+    "POST /api/v1/payment-plans": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "invoice_ids": [w.portfolios[o].plan_invoice.pk],
+        "instalment_count": 3,
+        "frequency": "monthly",
+        "first_due_on": "2026-04-01",
+    },
+    "POST /api/v1/payment-plans/{plan_id}/approve": lambda w, o: {"comment": "ok"},
+    "POST /api/v1/payment-plans/{plan_id}/refuse": lambda w, o: {"comment": "non"},
+    "POST /api/v1/payment-plans/{plan_id}/cancel": lambda w, o: {},
     "PATCH /api/v1/webhooks/endpoints/{pk}": lambda w, o: {"description": "walked"},
     "POST /api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {},
     "POST /api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": lambda w, o: {},
 }
 # Writes open to a sales rep on his own objects; every other write is for finance and admins.
-REP_WRITES = {"POST /api/v1/tasks/{pk}/complete"}  # his own tasks
+REP_WRITES = {
+    "POST /api/v1/tasks/{pk}/complete",  # his own tasks
+    "POST /api/v1/payment-plans",  # a proposal for his own customer (finance decides)
+}
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
@@ -245,6 +274,10 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/tasks/{pk}/complete": {409},
     "POST /api/v1/webhooks/deliveries/{pk}/redeliver": {409},
     "POST /api/v1/plans": {201},
+    "POST /api/v1/payment-plans": {422},  # the invoice is in the first caller's plan
+    "POST /api/v1/payment-plans/{plan_id}/approve": {409},
+    "POST /api/v1/payment-plans/{plan_id}/refuse": {409},
+    "POST /api/v1/payment-plans/{plan_id}/cancel": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -270,6 +303,14 @@ def expected(op: Operation, caller: str, owner: str | None) -> set[int]:
     if op.path.startswith(FINANCE_READS) and role not in FINANCE:
         return {403}
     if owner is not None and owner not in SEES[role] and op.path not in SHARED_PATHS:
+        return {404}
+    # A rep's create without path parameters names bob's customer in its body.
+    if (
+        owner is None
+        and op.method not in SAFE
+        and str(op) in REP_WRITES
+        and "bob" not in SEES[role]
+    ):
         return {404}
     if op.method in SAFE:
         return {200}
@@ -377,7 +418,18 @@ def shared_objects() -> dict[str, Any]:
 
 def owned(portfolio: Portfolio) -> Owned:
     customer = portfolio.customer
+    plan_invoice = make_invoice(customer, "500.00", number=f"{portfolio.invoice.number}-P")
+    payment_plan = plan_propose(
+        actor=customer.account_manager,
+        customer=customer,
+        invoices=[portfolio.invoice],
+        instalment_count=2,
+        frequency="monthly",
+        first_due_on=dt.date(2026, 4, 1),
+    )
     return Owned(
+        payment_plan=payment_plan,
+        plan_invoice=plan_invoice,
         customer=customer,
         invoice=portfolio.invoice,
         payment=portfolio.payment,

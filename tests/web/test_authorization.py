@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
+from encaisse.resolution.models import PaymentPlan
+from encaisse.resolution.services.payment_plans import plan_propose
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.web.conftest import TODAY, Portfolio
 from tests.web.dunning_samples import Messages, messages_for
@@ -68,6 +70,7 @@ class World:
     allocation: Allocation | None = None
     webhook: WebhookEndpoint | None = None
     webhook_delivery: WebhookDelivery | None = None
+    payment_plans: dict[str, PaymentPlan] = field(default_factory=dict)
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -83,6 +86,12 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "dunning_message_approve": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_skip": lambda w, owner: {"pk": w.messages[owner].to_review.pk},
     "dunning_message_retry": lambda w, owner: {"pk": w.messages[owner].failed.pk},
+    "payment_plan_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "payment_plan_preview": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "payment_plan": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_approve": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_refuse": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_cancel": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -119,12 +128,22 @@ def _payment(world: World, owner: str) -> int:
 
 # POST-only actions on one portfolio's message: GET is 405; finance and admins
 # act (redirect back), whoever else sees the message gets 403, the others 404.
-OWNED_ACTIONS = {"dunning_message_approve", "dunning_message_skip", "dunning_message_retry"}
+OWNED_ACTIONS = {
+    "dunning_message_approve",
+    "dunning_message_skip",
+    "dunning_message_retry",
+    "payment_plan_approve",
+    "payment_plan_refuse",
+    "payment_plan_cancel",
+}
 # Pages about one portfolio's customer that only some of its viewers may use
 # (the others who see the customer get 403): "send a reminder now" is for
 # finance, admins and the customer's own account manager, not for managers.
 OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     "customer_remind": lambda role, owner: role in FINANCE or role == owner,
+    # Instalment plans: finance and the customer's rep propose; the manager reads.
+    "payment_plan_new": lambda role, owner: role in FINANCE or role == owner,
+    "payment_plan_preview": lambda role, owner: role in FINANCE or role == owner,
 }
 
 # POST-only actions on the signed-in user's own objects: GET is 405 for everyone signed in.
@@ -308,7 +327,21 @@ def world(
         allocation=Allocation.objects.filter(invoice__customer=bobs.customer).first(),
         webhook=webhook,
         webhook_delivery=webhook_delivery,
+        payment_plans={name: _proposed_plan(p) for name, p in (("bob", bobs), ("carol", carols))},
     )
+
+
+def _proposed_plan(portfolio: Portfolio) -> PaymentPlan:
+    """A plan the customer's rep proposed over its overdue invoice (finance decides)."""
+    with time_machine.travel(TODAY, tick=False):
+        return plan_propose(
+            actor=portfolio.customer.account_manager,
+            customer=portfolio.customer,
+            invoices=[portfolio.invoice],
+            instalment_count=3,
+            frequency="monthly",
+            first_due_on=TODAY,
+        )
 
 
 def test_the_walker_finds_the_ledger_dunning_and_shell_routes() -> None:

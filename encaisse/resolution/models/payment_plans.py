@@ -128,6 +128,11 @@ class PaymentPlan(models.Model):
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
 
+    @property
+    def next_instalment(self) -> Instalment | None:
+        """The first instalment not fully paid (reads the prefetched instalments)."""
+        return next((i for i in self.instalments.all() if i.paid_amount < i.amount), None)
+
 
 class PlanInvoice(models.Model):
     """An invoice a plan covers, its balance when the plan started, and the hold

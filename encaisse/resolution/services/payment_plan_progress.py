@@ -169,7 +169,12 @@ def _record(plan: PaymentPlan, verb: str, **extra: object) -> None:
         verb=f"resolution.payment_plan.{verb}",
         actor=None,
         customer_id=plan.customer_id,
-        payload={"plan": str(plan.public_id), "plan_id": plan.pk, **extra},
+        payload={
+            "plan": str(plan.public_id),
+            "plan_id": plan.pk,
+            "currency": plan.currency,
+            **extra,
+        },
     )
 
 

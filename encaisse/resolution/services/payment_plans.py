@@ -343,7 +343,12 @@ def _record(actor: User | None, plan: PaymentPlan, verb: str, **extra: object) -
         verb=f"resolution.payment_plan.{verb}",
         actor=actor,
         customer_id=plan.customer_id,
-        payload={"plan": str(plan.public_id), "plan_id": plan.pk, **extra},
+        payload={
+            "plan": str(plan.public_id),
+            "plan_id": plan.pk,
+            "currency": plan.currency,
+            **extra,
+        },
     )
 
 
