@@ -35,7 +35,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from encaisse.demo.progress import progress_bar
-from encaisse.demo.sim import ledger, people
+from encaisse.demo.sim import ledger, payment_plans, people
 from encaisse.demo.sim.kpis import LedgerKpis, ledger_kpis
 from encaisse.demo.sim.sink import delivery_sink
 from encaisse.demo.sim.world import World, loaded_demo
@@ -153,6 +153,7 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
     with clock.simulated(_at(day, FEED_AT)):
         issued = ledger.issue_invoices(world, day)
         paid = ledger.collect(world, day)
+        payment_plans.plans_day(world, day)
     with clock.simulated(_at(day, RUN_AT)):
         dunning_run(run_on=day)
         sent = _sent(deliveries_process())
