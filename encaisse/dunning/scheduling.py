@@ -29,6 +29,7 @@ from encaisse.dunning.services.run import dunning_run
 from encaisse.ledger.imports.tasks import purge_expired_uploads
 from encaisse.ledger.imports.uploads import uploads_expired
 from encaisse.lib import clock
+from encaisse.resolution.tasks_payment_plans import check_payment_plans
 from encaisse.webhooks.tasks import deliver_due_webhooks, webhooks_due
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class Scheduler:
         done = Tick()
         today = run_due()
         if today is not None and not _queued(self.run):
+            # The day's instalment plan check (missed instalments), enqueued first.
+            check_payment_plans.enqueue(today.isoformat())
             self.run = run_dunning_for.enqueue(today.isoformat())
             done.run_on = today
         # Retries whose backoff has passed, and deliveries whose worker died (lease expired).

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django_tasks_db.models import DBTaskResult
 from time_machine import Traveller
 
 from encaisse.accounts.models import User
@@ -26,6 +27,7 @@ from encaisse.resolution.services.payment_plans import (
     plan_propose,
     plan_refuse,
 )
+from encaisse.resolution.tasks_payment_plans import check_payment_plans_of
 from encaisse.webhooks.models import WebhookEndpoint, WebhookEvent
 from tests.dunning.conftest import invoice_due, remindable_customer, run_day
 
@@ -256,3 +258,20 @@ def test_no_invoice_or_another_customers_invoice_is_refused(
         _plan(alice, customer, [invoice_due(stranger, DUE)])
     assert "invoices" in error.value.errors
     assert not PaymentPlan.objects.exists()
+
+
+def test_a_payment_enqueues_the_check_of_the_customers_active_plan(
+    alice: User, bob: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    customer, other = remindable_customer(bob), remindable_customer(bob)
+    invoice = invoice_due(customer, DUE, "900.00")
+    invoice_due(other, DUE, "900.00")
+    _plan(alice, customer, [invoice], activate=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(customer, "300.00", TODAY, "P1")
+        _pay(other, "300.00", TODAY, "P2")  # no plan: no task for it
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="check_payment_plans_of")
+    assert queued.args_kwargs["args"] == [[customer.pk]]
+    check_payment_plans_of.call([customer.pk])  # what the worker does
+    first = Instalment.objects.get(plan__customer=customer, sequence=1)
+    assert first.status == InstalmentStatus.PAID
