@@ -8,8 +8,8 @@ Each simulated day, after the ledger feed:
    left proposed for finance's approvals queue. The ledger feed leaves the
    invoices of a live plan to the plan (`sim.ledger.collect`).
 2. On each instalment's date the customer pays it (by transfer, matched to the
-   plan's invoices, oldest first), except a defaulter, who pays the first one
-   only: its plan goes into default once the grace days are over.
+   plan's invoices, oldest first), except a defaulter, who never pays: its
+   plan goes into default once the first instalment's grace days are over.
 3. The plans are brought up to date (`payment_plans_check`), as the daily job does.
 
 With 60 days of history the weekly plan completes, the others are in progress
