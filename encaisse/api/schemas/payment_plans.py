@@ -2,11 +2,15 @@
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 from encaisse.api.schemas.common import Money
+
+
+# A database id: beyond 64 bits no row exists (and SQLite cannot even compare it).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class InstalmentOut(Schema):
@@ -67,8 +71,8 @@ class PaymentPlanOut(Schema):
 
 
 class PaymentPlanIn(Schema):
-    customer_id: int
-    invoice_ids: list[int] = Field(min_length=1, max_length=200)
+    customer_id: Id
+    invoice_ids: list[Id] = Field(min_length=1, max_length=200)
     instalment_count: int = Field(ge=1, le=60)
     frequency: Literal["weekly", "biweekly", "monthly", "quarterly"]
     first_due_on: dt.date

@@ -37,6 +37,9 @@ from encaisse.webhooks.emit import event_emit
 
 MAX_INSTALMENTS = 60
 MAX_GRACE_DAYS = 60
+# How far ahead a schedule may start: 60 quarterly instalments from there stay
+# far inside the calendar (no date overflow), and no real plan starts later.
+MAX_HORIZON = dt.timedelta(days=5 * 366)
 COMMENT_MAX = 2000
 
 
@@ -97,6 +100,8 @@ def plan_schedule_check(
         errors["first_due_on"] = [_("Give the date of the first instalment.")]
     elif first_due_on < today:
         errors["first_due_on"] = [_("The first instalment cannot be in the past.")]
+    elif first_due_on > today + MAX_HORIZON:
+        errors["first_due_on"] = [_("The first instalment is at most 5 years ahead.")]
     plan_total = balance if total is None else total
     if total is not None and total <= 0:
         errors["total"] = [_("The amount must be positive.")]
@@ -117,6 +122,8 @@ def plan_schedule_check(
     if deposit > 0 and deposit_due_on is not None:
         if deposit_due_on < today:
             errors["deposit_due_on"] = [_("The deposit cannot be due in the past.")]
+        elif deposit_due_on > today + MAX_HORIZON:
+            errors["deposit_due_on"] = [_("The deposit is due at most 5 years ahead.")]
         elif first_due_on is not None and deposit_due_on > first_due_on:
             errors["deposit_due_on"] = [_("The deposit is due on or before the first instalment.")]
     if grace_days is not None and not 0 <= grace_days <= MAX_GRACE_DAYS:
