@@ -8,7 +8,6 @@ from ninja import Field, Schema
 
 from encaisse.api.schemas.common import Money
 
-
 # A database id: beyond 64 bits no row exists (and SQLite cannot even compare it).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
