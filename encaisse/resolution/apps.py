@@ -11,3 +11,4 @@ class ResolutionConfig(AppConfig):
 
     def ready(self) -> None:
         from encaisse.resolution import events_payment_plans, tasks_payment_plans  # noqa: F401
+        from encaisse.resolution.services import instalment_reminders  # noqa: F401

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from encaisse.ledger.hooks import on_cash_moved
 from encaisse.resolution.models.payment_plans import PaymentPlan, PlanStatus
+from encaisse.resolution.services.instalment_reminders import instalment_reminders_queue
 from encaisse.resolution.services.payment_plan_progress import payment_plans_check
 
 
@@ -19,8 +20,12 @@ def check_payment_plans_of(customer_ids: list[int]) -> int:
 
 @task()
 def check_payment_plans(on: str) -> int:
-    """The daily check of every active plan for `on` (YYYY-MM-DD): missed instalments."""
-    return payment_plans_check(on=dt.date.fromisoformat(on))
+    """The daily job of instalment plans for `on` (YYYY-MM-DD): missed instalments, then
+    the instalment reminders of the plans still active."""
+    day = dt.date.fromisoformat(on)
+    checked = payment_plans_check(on=day)
+    instalment_reminders_queue(on=day)
+    return checked
 
 
 @on_cash_moved

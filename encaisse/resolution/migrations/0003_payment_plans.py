@@ -7,6 +7,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def install_instalment_templates(apps, schema_editor):
+    """The instalment reminder templates, for databases migrated before they shipped
+    (a new database gets them from dunning's own defaults)."""
+    from encaisse.dunning.defaults import default_templates
+
+    template_model = apps.get_model("dunning", "MessageTemplate")
+    for (code, language), (name, subject, body) in default_templates().items():
+        if code.startswith("instalment_"):
+            template_model.objects.get_or_create(
+                code=code,
+                language=language,
+                defaults={"name": name, "subject": subject, "body": body},
+            )
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -118,4 +133,5 @@ class Migration(migrations.Migration):
             model_name='paymentplan',
             constraint=models.CheckConstraint(condition=models.Q(('instalment_count__gt', 0)), name='plan_count_positive'),
         ),
-    ]
+        migrations.RunPython(install_instalment_templates, migrations.RunPython.noop),
+]
