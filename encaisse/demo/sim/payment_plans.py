@@ -10,7 +10,8 @@ Each simulated day, after the ledger feed:
 2. On each instalment's date the customer pays it (by transfer, matched to the
    plan's invoices, oldest first), except a defaulter, who never pays: its
    plan goes into default once the first instalment's grace days are over.
-3. The plans are brought up to date (`payment_plans_check`), as the daily job does.
+3. The plans are brought up to date (`payment_plans_check`) and the day's
+   instalment reminders queued, as the daily job does.
 
 With 60 days of history the weekly plan completes, the others are in progress
 or in default, so every plans page has content.
@@ -38,6 +39,7 @@ from encaisse.resolution.models.payment_plans import (
     PlanInvoice,
     PlanStatus,
 )
+from encaisse.resolution.services.instalment_reminders import instalment_reminders_queue
 from encaisse.resolution.services.payment_plan_progress import payment_plans_check
 from encaisse.resolution.services.payment_plans import plan_approve, plan_propose
 
@@ -53,6 +55,7 @@ def plans_day(world: World, day: dt.date) -> None:
     _propose(world, day)
     _pay_instalments(world, day)
     payment_plans_check(on=day)
+    instalment_reminders_queue(on=day)
 
 
 def _propose(world: World, day: dt.date) -> None:
