@@ -10,7 +10,8 @@ from encaisse.web.timeline import day, describes, money
 
 
 def _comment(p: dict[str, Any]) -> str:
-    return f" — « {p['comment']} »" if p.get("comment") else ""
+    # French quotes with their no-break spaces, whatever the language.
+    return f" — «\u00a0{p['comment']}\u00a0»" if p.get("comment") else ""
 
 
 @describes("resolution.payment_plan.proposed")
