@@ -109,10 +109,8 @@ def _pay_instalments(world: World, day: dt.date) -> None:
     for instalment in due.order_by("plan__public_id", "sequence"):
         plan = instalment.plan
         account = world.accounts.get(plan.customer_id)
-        if account is None or (
-            account.behaviour == Behaviour.DEFAULTER and instalment.sequence > 1
-        ):
-            continue
+        if account is None or account.behaviour == Behaviour.DEFAULTER:
+            continue  # a defaulter never pays, its plan either
         _pay(world, account, plan, instalment.amount - instalment.paid_amount, day)
 
 
