@@ -23,6 +23,7 @@ from encaisse.api.routers import (
     dunning,
     handovers,
     invoices,
+    payment_plans,
     payments,
     promises,
     settings,
@@ -151,6 +152,7 @@ api.add_router("/dispute-reasons", disputes.reasons)
 api.add_router("/handovers", handovers.handovers)
 api.add_router("/agencies", handovers.agencies_router)
 api.add_router("/write-offs", handovers.write_offs)
+api.add_router("/payment-plans", payment_plans.router)
 
 
 @csrf_exempt  # any method: a POST must get this 404 too, not the HTML CSRF page

@@ -36,7 +36,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from encaisse.demo.progress import progress_bar
-from encaisse.demo.sim import handover, ledger, people, portal
+from encaisse.demo.sim import handover, ledger, payment_plans, people, portal
 from encaisse.demo.sim.kpis import LedgerKpis, ledger_kpis
 from encaisse.demo.sim.sink import delivery_sink
 from encaisse.demo.sim.world import World, loaded_demo
@@ -156,6 +156,7 @@ def simulate_day(world: World, day: dt.date, *, staff: bool = True) -> DayReport
     with clock.simulated(_at(day, FEED_AT)):
         issued = ledger.issue_invoices(world, day)
         paid = ledger.collect(world, day)
+        payment_plans.plans_day(world, day)
     with clock.simulated(_at(day, RUN_AT)):
         resolution_daily_run(day)  # promises kept or broken, expired holds
         dunning_run(run_on=day)

@@ -100,10 +100,12 @@ class Scheduler:
         done = Tick()
         today = run_due()
         if today is not None and not _queued(self.run):
-            self.run = run_dunning_for.enqueue(today.isoformat())
-            # The resolution's daily checks (promises kept or broken, expired
-            # holds) go with the day's run: idempotent, so a second copy is harmless.
+            # The resolution's daily checks (promises kept or broken, instalments
+            # missed, expired holds) are enqueued first, so that a worker taking
+            # tasks in order settles them before the day's run decides; they are
+            # idempotent, so a second copy is harmless.
             resolution_daily.enqueue(today.isoformat())
+            self.run = run_dunning_for.enqueue(today.isoformat())
             done.run_on = today
         # Retries whose backoff has passed, and deliveries whose worker died (lease expired).
         if DunningMessage.objects.filter(deliverable()).exists() and not _queued(self.sweep):

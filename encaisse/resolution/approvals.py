@@ -18,6 +18,7 @@ from django.utils.functional import Promise as LazyText
 from django.utils.translation import gettext_lazy as _
 
 from encaisse.accounts.models import User
+from encaisse.resolution.selectors.payment_plans import can_decide, plans_waiting
 from encaisse.resolution.selectors.promises import pending_extensions
 from encaisse.resolution.selectors.write_off import write_offs_waiting
 from encaisse.resolution.services.write_off import approval_refusal
@@ -54,6 +55,17 @@ approval_kind_register(
         row_template="web/resolution/_approval_extension.html",
         approve_url="extension_approve",
         refuse_url="extension_refuse",
+    )
+)
+approval_kind_register(
+    ApprovalKind(
+        key="payment_plan",
+        label=_("Instalment plans"),
+        pending=plans_waiting,
+        row_template="web/resolution/_approval_payment_plan.html",
+        approve_url="payment_plan_approve",
+        refuse_url="payment_plan_refuse",
+        may_decide=lambda user, row: can_decide(user),
     )
 )
 approval_kind_register(

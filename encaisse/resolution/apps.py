@@ -13,7 +13,10 @@ class ResolutionConfig(AppConfig):
         from encaisse.resolution import (  # noqa: F401  (each registers its events, listeners)
             events_disputes,
             events_handover,
+            events_payment_plans,
             events_portal,
             events_promises,
+            tasks_payment_plans,
             tasks_promises,
         )
+        from encaisse.resolution.services import instalment_reminders  # noqa: F401

@@ -13,6 +13,7 @@ class WebConfig(AppConfig):
             timeline_disputes,  # noqa: F401
             timeline_dunning,  # noqa: F401
             timeline_handover,  # noqa: F401
+            timeline_payment_plans,  # noqa: F401
             timeline_portal,  # noqa: F401
             timeline_promises,  # noqa: F401
         )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("encaisse.web.urlconf.portal")),
     path("", include("encaisse.web.urlconf.disputes")),
     path("", include("encaisse.web.urlconf.handover")),
+    path("", include("encaisse.web.urlconf.payment_plans")),
 ]

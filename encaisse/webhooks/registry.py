@@ -74,6 +74,8 @@ DOMAIN_LABELS: dict[str, Promise] = {
     "extension": _("Due-date extensions"),
     "handover": _("Handovers"),
     "write_off": _("Write-offs"),
+    "payment_plan": _("Instalment plans"),
+    "instalment": _("Instalments"),
 }
 
 register("customer.created", _("A customer was created."), payloads.customer_data)

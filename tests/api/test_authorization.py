@@ -38,6 +38,7 @@ from encaisse.resolution.dispute_reasons import reasons_install
 from encaisse.resolution.models import DisputeReason
 from encaisse.resolution.services.disputes import Disputed, dispute_open
 from encaisse.resolution.services.extensions import extension_request
+from encaisse.resolution.services.payment_plans import plan_propose
 from encaisse.resolution.services.promises import promise_make
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.api.conftest import token_client
@@ -88,6 +89,8 @@ class Owned:
     promise: Any = None  # made on first use: a customer has one open promise at a time
     extension: Any = None  # made on first use: one pending request per invoice
     resolution: Any = None  # handover, write-off (tests/resolution/samples.py)
+    payment_plan: Any = None  # a proposed instalment plan over the overdue invoice
+    plan_invoice: Any = None  # an open invoice in no plan (for proposals)
 
 
 @dataclass
@@ -181,6 +184,18 @@ SAMPLES: dict[str, Sample] = {
     },
     "/api/v1/dispute-reasons/{pk}": lambda w, o: {"pk": DisputeReason.objects.get(code="other").pk},
     "/api/v1/plans/{pk}": lambda w, o: {"pk": w.plan.pk},
+    "/api/v1/payment-plans/{plan_id}": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/approve": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/refuse": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
+    "/api/v1/payment-plans/{plan_id}/cancel": lambda w, o: {
+        "plan_id": w.portfolios[o].payment_plan.public_id
+    },
     "/api/v1/webhooks/endpoints/{pk}": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {"pk": w.endpoint.pk},
     "/api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {"pk": w.endpoint.pk},
@@ -304,6 +319,16 @@ BODIES: dict[str, Sample] = {
     },
     "PATCH /api/v1/plans/{pk}": lambda w, o: {"description": "walked"},
     "POST /api/v1/webhooks/endpoints": lambda w, o: {"url": "http://127.0.0.1:9/hook"},
+    "POST /api/v1/payment-plans": lambda w, o: {
+        "customer_id": w.portfolios[o].customer.pk,
+        "invoice_ids": [w.portfolios[o].plan_invoice.pk],
+        "instalment_count": 3,
+        "frequency": "monthly",
+        "first_due_on": "2026-04-01",
+    },
+    "POST /api/v1/payment-plans/{plan_id}/approve": lambda w, o: {"comment": "ok"},
+    "POST /api/v1/payment-plans/{plan_id}/refuse": lambda w, o: {"comment": "non"},
+    "POST /api/v1/payment-plans/{plan_id}/cancel": lambda w, o: {},
     "PATCH /api/v1/webhooks/endpoints/{pk}": lambda w, o: {"description": "walked"},
     "POST /api/v1/webhooks/endpoints/{pk}/rotate-secret": lambda w, o: {},
     "POST /api/v1/webhooks/endpoints/{pk}/test": lambda w, o: {},
@@ -343,9 +368,15 @@ REP_WRITES = {
     "POST /api/v1/disputes",  # on his own customers (named in the body)
     "POST /api/v1/promises",
     "POST /api/v1/extensions",
+    "POST /api/v1/payment-plans",  # a proposal for his own customer (finance decides)
 }
 # Writes whose object is named in the body (bob's): another rep gets a 404.
-BODY_OWNED = {"POST /api/v1/disputes", "POST /api/v1/promises", "POST /api/v1/extensions"}
+BODY_OWNED = {
+    "POST /api/v1/disputes",
+    "POST /api/v1/promises",
+    "POST /api/v1/extensions",
+    "POST /api/v1/payment-plans",
+}
 # What the bodies above may legitimately be refused with once an authorised caller
 # has acted (an allocation reversed twice, the cent of a payment already applied).
 AFTER_FIRST: dict[str, set[int]] = {
@@ -369,6 +400,10 @@ AFTER_FIRST: dict[str, set[int]] = {
     "POST /api/v1/write-offs": {422},
     "POST /api/v1/write-offs/{public_id}/approve": {409},
     "POST /api/v1/write-offs/{public_id}/reject": {409},
+    "POST /api/v1/payment-plans": {422},  # the invoice is in the first caller's plan
+    "POST /api/v1/payment-plans/{plan_id}/approve": {409},
+    "POST /api/v1/payment-plans/{plan_id}/refuse": {409},
+    "POST /api/v1/payment-plans/{plan_id}/cancel": {409},
 }
 
 FINANCE = {"ada", "alice"}
@@ -511,7 +546,18 @@ def shared_objects() -> dict[str, Any]:
 
 def owned(portfolio: Portfolio) -> Owned:
     customer = portfolio.customer
+    plan_invoice = make_invoice(customer, "500.00", number=f"{portfolio.invoice.number}-P")
+    payment_plan = plan_propose(
+        actor=customer.account_manager,
+        customer=customer,
+        invoices=[portfolio.invoice],
+        instalment_count=2,
+        frequency="monthly",
+        first_due_on=dt.date(2026, 4, 1),
+    )
     return Owned(
+        payment_plan=payment_plan,
+        plan_invoice=plan_invoice,
         customer=customer,
         invoice=portfolio.invoice,
         payment=portfolio.payment,

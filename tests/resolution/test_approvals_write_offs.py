@@ -3,9 +3,11 @@ only for whoever may decide (an admin above the threshold, never the requester).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 
 from encaisse.accounts.models import Role, User
@@ -72,3 +74,30 @@ def test_the_requester_and_finance_above_the_threshold_see_it_wait(
     assert approve in _page(client, ada)
     rep_page = _page(client, bob)  # his customer's request, no button
     assert invoice.number in rep_page and approve not in rep_page
+
+
+def test_a_proposed_plan_waits_in_the_queue_and_finance_approves_it_there(
+    client: Client, alice: User, bob: User, customer: Customer
+) -> None:
+    from encaisse.resolution.models import PaymentPlan
+    from encaisse.resolution.services.payment_plans import plan_propose
+
+    invoice = invoice_due(customer, DUE, "300.00")
+    with time_machine.travel(DUE + dt.timedelta(days=10), tick=False):
+        plan = plan_propose(
+            actor=bob,
+            customer=customer,
+            invoices=[invoice],
+            instalment_count=3,
+            frequency="monthly",
+            first_due_on=DUE + dt.timedelta(days=30),
+        )
+    approve = f"/resolution/plans/{plan.public_id}/approve/"
+    rep_page = _page(client, bob)
+    assert f"approval-payment-plan-{plan.pk}" in rep_page and approve not in rep_page
+    page = _page(client, alice)
+    assert approve in page and invoice.number in page
+    with time_machine.travel(DUE + dt.timedelta(days=11), tick=False):
+        response = client.post(approve, {"comment": "", "next": "/resolution/approvals/"})
+    assert response["Location"] == "/resolution/approvals/"
+    assert PaymentPlan.objects.get(pk=plan.pk).status == "active"

@@ -23,9 +23,10 @@ from encaisse.accounts.models import User
 from encaisse.dunning.models import DunningPlan, DunningStep, MessageTemplate
 from encaisse.ledger.models import Allocation, ImportBatch, ImportKind, ImportStatus
 from encaisse.resolution.dispute_reasons import reasons_install
-from encaisse.resolution.models import Dispute, DisputeReason
+from encaisse.resolution.models import Dispute, DisputeReason, PaymentPlan
 from encaisse.resolution.services.dispute_files import dispute_attachment_add
 from encaisse.resolution.services.disputes import Disputed, dispute_open
+from encaisse.resolution.services.payment_plans import plan_propose
 from encaisse.resolution.services.portal import portal_link_create
 from encaisse.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.resolution.samples import Samples, resolution_samples
@@ -80,6 +81,7 @@ class World:
     portal_invoice: str = "none"
     disputes: dict[str, Dispute] = field(default_factory=dict)
     resolution: dict[str, Samples] = field(default_factory=dict)
+    payment_plans: dict[str, PaymentPlan] = field(default_factory=dict)
 
 
 # Arguments per route name. `owner` is "bob" or "carol" for routes that show one
@@ -128,6 +130,12 @@ OWNED_SAMPLES: dict[str, Sample] = {
     "write_off_approve": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
     "write_off_reject": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
     "write_off_reverse": lambda w, owner: {"public_id": w.resolution[owner].write_off.public_id},
+    "payment_plan_new": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "payment_plan_preview": lambda w, owner: {"pk": w.portfolios[owner].customer.pk},
+    "payment_plan": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_approve": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_refuse": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
+    "payment_plan_cancel": lambda w, owner: {"public_id": w.payment_plans[owner].public_id},
 }
 SHARED_SAMPLES: dict[str, Sample] = {
     "password_reset_confirm": lambda w, owner: {"uidb64": "MQ", "token": "set-password"},
@@ -181,6 +189,9 @@ OWNED_ACTIONS = {
     "handover_close",
     "write_off_approve",
     "write_off_reject",
+    "payment_plan_approve",
+    "payment_plan_refuse",
+    "payment_plan_cancel",
 }
 # POST-only actions for administrators alone (reversing a write-off): finance gets 403 too.
 ADMIN_ACTIONS = {"write_off_reverse"}
@@ -205,6 +216,9 @@ OWNED_RESTRICTED: dict[str, Callable[[str, str], bool]] = {
     "dispute_new_invoice": lambda role, owner: role in FINANCE or role == owner,
     "handover_new": lambda role, owner: role in {"ada", "alice"},  # finance and admins
     "write_off_new": lambda role, owner: role in {"ada", "alice"},
+    # Instalment plans: finance and the customer's rep propose; the manager reads.
+    "payment_plan_new": lambda role, owner: role in FINANCE or role == owner,
+    "payment_plan_preview": lambda role, owner: role in FINANCE or role == owner,
 }
 
 # POST-only actions on one portfolio's dispute (GET is 405). The walker posts an
@@ -438,6 +452,7 @@ def world(
         portal_invoice=bobs.invoice.external_key,
         disputes=disputes,
         resolution=resolution,
+        payment_plans={name: _proposed_plan(p) for name, p in (("bob", bobs), ("carol", carols))},
     )
 
 
@@ -453,6 +468,19 @@ def dispute_sample(portfolio: Portfolio) -> Dispute:
     upload = SimpleUploadedFile("bl.pdf", b"%PDF-1.4 sample", content_type="application/pdf")
     dispute_attachment_add(actor=None, dispute=dispute, upload=upload)
     return dispute
+
+
+def _proposed_plan(portfolio: Portfolio) -> PaymentPlan:
+    """A plan the customer's rep proposed over its overdue invoice (finance decides)."""
+    with time_machine.travel(TODAY, tick=False):
+        return plan_propose(
+            actor=portfolio.customer.account_manager,
+            customer=portfolio.customer,
+            invoices=[portfolio.invoice],
+            instalment_count=3,
+            frequency="monthly",
+            first_due_on=TODAY,
+        )
 
 
 def test_the_walker_finds_the_ledger_dunning_and_shell_routes() -> None:

@@ -122,6 +122,7 @@ def collect(world: World, day: dt.date) -> LedgerDay:
     paying: dict[int, list[_Due]] = defaultdict(list)
     rows = (
         Invoice.objects.filter(status__in=OPEN_STATUSES, balance__gt=0, issue_date__lt=day)
+        .exclude(plan_links__live=True)  # paid by its instalment plan (sim.payment_plans)
         .values_list("pk", "number", "customer_id", "due_date", "balance")
         .order_by("number")
     )

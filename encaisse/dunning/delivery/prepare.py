@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 
@@ -33,6 +34,12 @@ PDF_CHANNELS = frozenset({"letter", "formal_notice"})
 EMAIL_CHANNELS = frozenset({"email", "formal_notice", "agency_notice", "rep_alert"})
 
 
+# Messages about something other than invoices (an instalment of a plan): the
+# domain that queues them registers, by the prefix of their key, how to
+# re-validate and render them at delivery (resolution.services.instalment_reminders).
+PREPARERS: dict[str, Callable[[DunningMessage], Prepared | None]] = {}
+
+
 @dataclass(slots=True)
 class Prepared:
     content: Content
@@ -48,6 +55,9 @@ def prepare(message: DunningMessage) -> Prepared | None:
 
     None when no invoice is left (the message is then cancelled).
     """
+    custom = PREPARERS.get(message.key.partition(":")[0])
+    if custom is not None:
+        return custom(message)
     today = clock.today()
     actions = list(
         DunningAction.objects.filter(

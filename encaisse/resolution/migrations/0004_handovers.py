@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resolution', '0002_promises'),
+        ('resolution', '0003_payment_plans'),
         ('dunning', '0010_run_wall_clock'),
         ('ledger', '0009_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
