@@ -192,3 +192,28 @@ def test_a_payment_between_request_and_approval_makes_the_approval_a_conflict(
     invoice.refresh_from_db()
     assert write_off.status == WriteOffStatus.REQUESTED
     assert invoice.status == InvoiceStatus.PARTIALLY_PAID
+
+
+def test_an_invoice_in_a_live_instalment_plan_is_not_written_off(
+    alice: User, customer: Customer
+) -> None:
+    """Found by the demo: a written-off invoice left its plan calling for instalments
+    that could never be paid (the plan then went into default)."""
+    from encaisse.resolution.services.payment_plans import plan_propose
+
+    invoice = invoice_due(customer, DUE, "300.00")
+    with time_machine.travel(at(5), tick=False):
+        plan_propose(
+            actor=alice,
+            customer=customer,
+            invoices=[invoice],
+            instalment_count=2,
+            frequency="monthly",
+            first_due_on=at(20),
+        )
+        with pytest.raises(ValidationFailed) as failed:
+            write_off_request(
+                actor=alice, customer=customer, invoices=[invoice], reason="too_small"
+            )
+    assert "instalment plan" in str(failed.value.errors["invoices"][0])
+    assert customer.write_offs.count() == 0

@@ -115,7 +115,10 @@ def _pay_instalments(world: World, day: dt.date) -> None:
 
 
 def _pay(world: World, account: Account, plan: PaymentPlan, amount: Decimal, day: dt.date) -> None:
-    links = PlanInvoice.objects.filter(plan=plan, invoice__balance__gt=0).select_related("invoice")
+    # Open invoices only: another simulated desk may have written one off meanwhile.
+    links = PlanInvoice.objects.filter(
+        plan=plan, invoice__balance__gt=0, invoice__status__in=OPEN_STATUSES
+    ).select_related("invoice")
     open_total = links.aggregate(total=Sum("invoice__balance"))["total"] or Decimal("0")
     amount = min(amount, open_total)
     if amount <= 0:

@@ -43,6 +43,7 @@ from encaisse.resolution.models.payment_plans import (
     PaymentPlan,
     PlanStatus,
 )
+from encaisse.resolution.services.portal import portal_link_for
 
 KEY_PREFIX = "instalment"
 PREVENTIVE_DAYS = 5  # as the default dunning plan's J−5 preventive email
@@ -182,6 +183,8 @@ def _render(
             "plan_total": money(plan.total),
             "plan_remaining": money(plan.total - paid),
             "today": formats.date_format(clock.today(), "SHORT_DATE_FORMAT"),
+            # Created or reused in the claiming transaction, as for the reminders.
+            "portal_url": portal_link_for(customer=plan.customer).url,
         }
         subject = render_text(getattr(template, "subject", ""), values)
         body = getattr(template, "body", "")

@@ -33,6 +33,7 @@ from encaisse.ledger.models.invoice import OPEN_STATUSES, InvoiceStatus
 from encaisse.ledger.services.balances import open_balances_recompute
 from encaisse.lib import clock
 from encaisse.lib.errors import Conflict, Message, ValidationFailed
+from encaisse.resolution.models.payment_plans import PlanInvoice, PlanStatus
 from encaisse.resolution.models.write_off import (
     WriteOff,
     WriteOffLine,
@@ -122,6 +123,13 @@ def write_off_request(
         invoice__in=chosen, write_off__status=WriteOffStatus.REQUESTED
     ).exists():
         errors["invoices"] = [_("One of these invoices already awaits a write-off decision.")]
+    elif PlanInvoice.objects.filter(
+        invoice__in=chosen, plan__status__in=[PlanStatus.PROPOSED, PlanStatus.ACTIVE]
+    ).exists():
+        # The plan would go on calling for instalments of a debt no longer chased.
+        errors["invoices"] = [
+            _("One of these invoices is in an instalment plan: cancel the plan first.")
+        ]
     if errors:
         raise ValidationFailed(errors)
     total = sum((invoice.balance for invoice in chosen), Decimal(0))
