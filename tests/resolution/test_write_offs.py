@@ -215,5 +215,5 @@ def test_an_invoice_in_a_live_instalment_plan_is_not_written_off(
             write_off_request(
                 actor=alice, customer=customer, invoices=[invoice], reason="too_small"
             )
-    assert "instalment plan" in str(failed.value.errors["invoices"][0])
+    assert "échéancier" in str(failed.value.errors["invoices"][0])
     assert customer.write_offs.count() == 0
