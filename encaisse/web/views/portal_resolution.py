@@ -36,14 +36,12 @@ from encaisse.resolution.models import (
 from encaisse.resolution.models.disputes import DisputeLine
 from encaisse.resolution.selectors.portal import portal_invoices
 from encaisse.resolution.services.dispute_files import attachment_check, dispute_attachment_add
-from encaisse.resolution.services.disputes import Disputed, dispute_open
+from encaisse.resolution.services.disputes import DESCRIPTION_MAX, Disputed, dispute_open
 from encaisse.resolution.services.extensions import extension_request
 from encaisse.resolution.services.promises import promise_make
 from encaisse.web.forms.errors import form_errors_add
 from encaisse.web.portal_actions import portal_action
 from encaisse.web.views.portal import PortalVisit
-
-MESSAGE_MAX = 4000
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -97,7 +95,7 @@ class PortalDisputeForm(forms.Form):
     message = forms.CharField(
         label=gettext_lazy("Your message"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=MESSAGE_MAX,
+        max_length=DESCRIPTION_MAX,
     )
     file = forms.FileField(label=gettext_lazy("A document (optional)"), required=False)
 
