@@ -198,7 +198,12 @@ def dispute_open(
             actor=actor,
             customer_id=customer.pk,
             invoice_id=line.invoice_id,
-            payload=_payload(dispute, line_amount=str(line.amount), source=source),
+            payload=_payload(
+                dispute,
+                line_amount=str(line.amount),
+                source=source,
+                **({"by": "customer"} if source == DisputeSource.PORTAL else {}),
+            ),
         )
     event_emit(type="dispute.opened", obj=dispute)
     return dispute

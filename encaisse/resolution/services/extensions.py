@@ -100,7 +100,10 @@ def extension_request(
         actor=actor,
         customer_id=invoice.customer_id,
         invoice_id=invoice.pk,
-        payload=_payload(extension),
+        payload={
+            **_payload(extension),
+            **({"by": "customer"} if source == PromiseSource.PORTAL else {}),
+        },
     )
     event_emit(type="extension.requested", obj=extension)
     return extension

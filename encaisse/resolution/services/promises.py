@@ -136,6 +136,7 @@ def promise_make(
             "promised_on": promised_on.isoformat(),
             "source": source,
             "invoices": [invoice.number for invoice in chosen],
+            **({"by": "customer"} if source == PromiseSource.PORTAL else {}),
         },
     )
     event_emit(type="promise.created", obj=promise)
