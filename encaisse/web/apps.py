@@ -17,4 +17,4 @@ class WebConfig(AppConfig):
             timeline_portal,  # noqa: F401
             timeline_promises,  # noqa: F401
         )
-        from encaisse.web.views import portal_resolution  # noqa: F401
+        from encaisse.web.views import portal_plan, portal_resolution  # noqa: F401

@@ -72,7 +72,7 @@ def test_the_home_lists_the_three_actions_when_they_are_possible(
 ) -> None:
     token = link_for(customer_with_invoices("Menuiserie du Lac")).token
     text = client.get(f"/portal/{token}/").content.decode()
-    for key in ("dispute", "promise", "extension"):
+    for key in ("dispute", "promise", "extension", "plan"):
         assert url(token, key) in text
 
 
@@ -83,7 +83,7 @@ def test_without_open_invoice_the_actions_are_hidden_and_refused(
     Invoice.objects.filter(customer=customer).update(status="paid", balance=Decimal("0"))
     token = link_for(customer).token
     text = client.get(f"/portal/{token}/").content.decode()
-    for key in ("dispute", "promise", "extension"):
+    for key in ("dispute", "promise", "extension", "plan"):
         assert url(token, key) not in text
         assert client.get(url(token, key)).status_code == 404
     assert url(token, "contact") in text

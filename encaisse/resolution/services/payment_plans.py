@@ -354,6 +354,8 @@ def _record(actor: User | None, plan: PaymentPlan, verb: str, **extra: object) -
             "plan": str(plan.public_id),
             "plan_id": plan.pk,
             "currency": plan.currency,
+            # The portal's requests read "The customer" in the timeline.
+            **({"by": "customer"} if plan.source == PlanSource.PORTAL and actor is None else {}),
             **extra,
         },
     )
