@@ -94,3 +94,45 @@ def test_a_partial_handover_files_only_its_invoices(alice: User, bob: User, medi
     assert [row["number"] for row in rows(archive, "invoices.csv")] == [small.number]
     readme = archive.read("README.txt").decode("utf-8")
     assert set(archive.namelist()) - {"README.txt"} == set(manifest_files(readme))
+
+
+def test_the_case_file_lists_the_customers_disputes_and_promises(
+    alice: User, bob: User, media: None
+) -> None:
+    from django.apps import apps as django_apps
+
+    from encaisse.resolution.dispute_reasons import reasons_install
+    from encaisse.resolution.models import DisputeReason
+    from encaisse.resolution.services.disputes import Disputed, dispute_open, dispute_reject
+    from encaisse.resolution.services.promises import promise_make
+
+    customer, invoices = dunned_customer(bob, days=(3,))
+    reasons_install(django_apps)
+    with time_machine.travel(at(5)):
+        dispute = dispute_open(
+            actor=bob,
+            customer=customer,
+            reason=DisputeReason.objects.get(code="pricing"),
+            lines=[Disputed(invoices[0], Decimal("50.00"))],
+        )
+        dispute_reject(actor=alice, dispute=dispute, explanation="Tarif du contrat signé")
+        promise_make(actor=bob, customer=customer, amount=Decimal("200.00"), promised_on=at(12))
+    with time_machine.travel(at(30)):
+        handover = handover_create(actor=alice, customer=customer, agency=agency(alice))
+        archive = zipfile.ZipFile(case_file_build(handover=handover, user=alice))
+    readme = archive.read("README.txt").decode("utf-8")
+    assert {"disputes.csv", "promises.csv"} <= set(manifest_files(readme))
+    (disputed,) = rows(archive, "disputes.csv")
+    assert (disputed["invoice"], disputed["amount"], disputed["reason"], disputed["status"]) == (
+        invoices[0].number,
+        "50.00",
+        "pricing",
+        "rejected",
+    )
+    assert disputed["note"] == "Tarif du contrat signé"
+    (promised,) = rows(archive, "promises.csv")
+    assert (promised["amount"], promised["promised_on"], promised["status"]) == (
+        "200.00",
+        at(12).isoformat(),
+        "open",  # no daily check ran in this test: the case file says what the books say
+    )

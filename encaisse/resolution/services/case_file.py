@@ -10,7 +10,9 @@ Contents (README.txt, the manifest, lists each file actually written):
    about these invoices: an email as the .eml that went out (its PDF attached
    when it had one), a letter or formal notice's PDF as kept by the outbox;
 4. timeline.csv — the customer's timeline, oldest first;
-5. holds.csv — the holds of the customer (disputes and promises are holds).
+5. holds.csv — the holds of the customer; disputes.csv (reason, status,
+   resolution, per invoice) and promises.csv (amount, dates, outcome): what the
+   customer contested or promised, the first questions an agency asks.
 
 Everything is written in the company's language. The ZIP is built in a
 spooled temporary file (memory up to 10 MB, then disk) and streamed.
@@ -43,7 +45,9 @@ from encaisse.dunning.models import DunningMessage, Hold, MessageState
 from encaisse.dunning.rendering.pdf import _NO_FETCH
 from encaisse.ledger.models import Company, Invoice
 from encaisse.lib import clock
+from encaisse.resolution.models.disputes import DisputeLine
 from encaisse.resolution.models.handover import Handover
+from encaisse.resolution.models.promises import Promise
 from encaisse.resolution.selectors.handover import handover_figures
 
 Describe = Callable[[TimelineEntry], str]
@@ -98,6 +102,8 @@ def case_file_build(
         _messages(box, handover, invoices)
         box.add("timeline.csv", _timeline_csv(handover, user, describe), _("Customer timeline"))
         box.add("holds.csv", _holds_csv(handover), _("Holds (disputes, promises, plans…)"))
+        box.add("disputes.csv", _disputes_csv(handover), _("Disputes and how they ended"))
+        box.add("promises.csv", _promises_csv(handover), _("Promises to pay and their outcome"))
         archive.writestr("README.txt", _manifest(handover, invoices, box.files).encode("utf-8"))
     spool.seek(0)
     return spool
@@ -277,6 +283,53 @@ def _holds_csv(handover: Handover) -> str:
                 hold.ends_on.isoformat() if hold.ends_on else "",
                 hold.released_on.isoformat() if hold.released_on else "",
                 hold.note,
+            ]
+        )
+    return _csv(rows)
+
+
+def _disputes_csv(handover: Handover) -> str:
+    lines = (
+        DisputeLine.objects.filter(dispute__customer_id=handover.customer_id)
+        .select_related("dispute__reason", "invoice")
+        .order_by("dispute__opened_at", "id")
+    )
+    rows: list[list[object]] = [
+        ["opened_at", "invoice", "amount", "reason", "status", "resolution", "resolved_at", "note"]
+    ]
+    for line in lines:
+        dispute = line.dispute
+        rows.append(
+            [
+                dispute.opened_at.date().isoformat(),
+                line.invoice.number,
+                line.amount,
+                dispute.reason.code,
+                dispute.status,
+                dispute.resolution,
+                dispute.resolved_at.date().isoformat() if dispute.resolved_at else "",
+                dispute.resolution_note or dispute.description,
+            ]
+        )
+    return _csv(rows)
+
+
+def _promises_csv(handover: Handover) -> str:
+    promises = Promise.objects.filter(customer_id=handover.customer_id).order_by("made_on", "id")
+    rows: list[list[object]] = [
+        ["made_on", "amount", "promised_on", "grace_until", "source", "status", "paid", "note"]
+    ]
+    for promise in promises:
+        rows.append(
+            [
+                promise.made_on.isoformat(),
+                promise.amount,
+                promise.promised_on.isoformat(),
+                promise.grace_until.isoformat(),
+                promise.source,
+                promise.status,
+                promise.paid_amount,
+                promise.note,
             ]
         )
     return _csv(rows)
