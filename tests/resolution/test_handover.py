@@ -151,3 +151,27 @@ def test_each_step_is_in_the_timeline_and_sent_as_an_event(alice: User, bob: Use
     assert {"handover.created", "handover.recalled"} <= set(events)
     data = events["handover.recalled"]["data"]
     assert data["id"] == str(handover.public_id) and data["status"] == "recalled"
+
+
+def test_an_invoice_in_a_live_instalment_plan_is_not_handed_over(alice: User, bob: User) -> None:
+    """Found in the demo: an agency chased an invoice whose plan still called for
+    instalments. The plan is cancelled (or defaults) first."""
+    from encaisse.resolution.models.handover import Handover
+    from encaisse.resolution.services.payment_plans import plan_propose
+
+    customer, (big, small) = dunned_customer(bob, days=())
+    firm = agency(alice)
+    with time_machine.travel(at(5), tick=False):
+        plan_propose(
+            actor=alice,
+            customer=customer,
+            invoices=[big],
+            instalment_count=3,
+            frequency="monthly",
+            first_due_on=at(20),
+        )
+        with pytest.raises(ValidationFailed) as failed:
+            handover_create(actor=alice, customer=customer, agency=firm)
+        assert "échéancier" in str(failed.value.errors["invoices"][0])
+        handover_create(actor=alice, customer=customer, agency=firm, invoices=[small])
+    assert Handover.objects.get(customer=customer).lines.get().invoice_id == small.pk

@@ -33,6 +33,7 @@ from encaisse.resolution.models.handover import (
     HandoverKind,
     HandoverStatus,
 )
+from encaisse.resolution.models.payment_plans import PlanInvoice, PlanStatus
 from encaisse.webhooks.emit import event_emit
 
 NOTE_MAX = 500
@@ -94,6 +95,13 @@ def handover_create(
     currencies = {invoice.currency for invoice in chosen}
     if len(currencies) > 1:
         errors["invoices"] = [_("Hand over invoices of one currency at a time.")]
+    elif PlanInvoice.objects.filter(
+        invoice__in=chosen, plan__status__in=[PlanStatus.PROPOSED, PlanStatus.ACTIVE]
+    ).exists():
+        # The plan would go on calling for instalments while the agency chases the debt.
+        errors["invoices"] = [
+            _("One of these invoices is in an instalment plan: cancel the plan first.")
+        ]
     if errors:
         raise ValidationFailed(errors)
     if fee_percent is None:
