@@ -100,8 +100,9 @@ def live_handovers(world: World, day: dt.date) -> None:
             # On or after the day (the simulator may not live every day); the
             # chance is drawn per handover, so the answer is the same each day.
             day >= handover.handed_on + INSOLVENT_AFTER
-            and not recovered
-            and chance(world.seed, "insolvent", key).random() < 0.5
+            # Nothing recovered: one in two debtors is insolvent; a partial
+            # recovery can still end in insolvency for the rest (one in four).
+            and chance(world.seed, "insolvent", key).random() < (0.25 if recovered else 0.5)
         ):
             # The agency reports the debtor insolvent: what is left is written off.
             handover_close(actor=finance, handover=handover, comment=_("Debtor insolvent"))
