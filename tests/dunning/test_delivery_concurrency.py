@@ -28,14 +28,15 @@ from encaisse.dunning.services.run import dunning_run
 from tests.dunning.conftest import invoice_due, remindable_customer
 from tests.dunning.workers import (
     SharedDatabase,
-    migrated_data_restored,  # noqa: F401  (autouse)
     together,
 )
 from tests.smtp import SmtpServer
 
-# serialized_rollback: the default plan and templates come from a data migration,
-# which the flush after every transactional test would otherwise erase.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (the workers read what the test committed). The flush after each
+# test empties the data migrations' rows; tests/conftest.py puts the defaults back
+# before the next test. No serialized rollback: it reloads content types that a
+# transactional test of another module may have recreated (an IntegrityError).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PARIS = ZoneInfo("Europe/Paris")
 RUN_ON = dt.date(2026, 3, 5)

@@ -36,16 +36,16 @@ from tests.dunning.workers import (
     Child,
     SharedDatabase,
     alone,
-    migrated_data_restored,  # noqa: F401  (autouse)
 )
 from tests.smtp import Gate, Inbox, SmtpServer
 
 PARIS = ZoneInfo("Europe/Paris")
 RUN_ON = dt.date(2026, 3, 5)
 MORNING = dt.datetime(2026, 3, 5, 9, 0, tzinfo=PARIS)
-# Transactional, for the tests with child processes; serialized_rollback keeps the
-# default plan (a data migration) that the flush after such a test would erase.
-WITH_PROCESSES = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional, for the tests with child processes; tests/conftest.py puts the
+# migrated defaults back after the flush (no serialized rollback: see
+# tests/dunning/test_delivery_concurrency.py).
+WITH_PROCESSES = pytest.mark.django_db(transaction=True)
 
 
 def customers_due(count: int) -> list[Customer]:

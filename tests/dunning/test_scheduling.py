@@ -26,7 +26,6 @@ from tests.dunning.conftest import invoice_due, remindable_customer
 from tests.dunning.workers import (
     ROOT,
     SharedDatabase,
-    migrated_data_restored,  # noqa: F401  (autouse)
 )
 from tests.smtp import Inbox
 
@@ -154,7 +153,7 @@ def test_scheduler_once_does_one_tick_and_says_what_it_enqueued(due_customer: No
     assert DunningRun.objects.filter(run_on=TODAY).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # defaults restored by tests/conftest.py
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
 def test_the_scheduler_loop_enqueues_the_run_and_stops_at_once_on_a_signal(
     due_customer: None, tmp_path: Path, stop: signal.Signals

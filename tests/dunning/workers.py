@@ -20,13 +20,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 from django.db import connection
-from pytest_django import DjangoDbBlocker
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _numbers = itertools.count(1)
@@ -141,20 +138,3 @@ def alone(
     db: SharedDatabase, job: str, *, at: dt.datetime, date: dt.date | None = None
 ) -> dict[str, object]:
     return together(db, job, 1, at=at, date=date)[0]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def migrated_data_restored(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Put back the data migrations' rows (default plan, templates, settings) after a module
-    of transactional tests.
-
-    Each transactional test ends with a flush that empties every table. Within
-    the module, `serialized_rollback` reloads them before each test; but the
-    xdist worker may run another module's tests next, which expect them.
-    Import this fixture into a module whose tests are transactional.
-    """
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
