@@ -53,6 +53,8 @@ class HandoverForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, open_invoices: QuerySet[Invoice], **kwargs: Any) -> None:
+        # Loaded into the customer page beside other panels' forms: ids of its own.
+        kwargs.setdefault("auto_id", "handover-%s")
         super().__init__(*args, **kwargs)
         self.fields["invoices"].queryset = open_invoices  # type: ignore[attr-defined]
         self.fields["agency"].queryset = CollectionAgency.objects.filter(active=True)  # type: ignore[attr-defined]
@@ -100,6 +102,8 @@ class WriteOffForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, open_invoices: QuerySet[Invoice], **kwargs: Any) -> None:
+        # Loaded into the customer page beside other panels' forms: ids of its own.
+        kwargs.setdefault("auto_id", "write-off-%s")
         super().__init__(*args, **kwargs)
         self.fields["invoices"].queryset = open_invoices  # type: ignore[attr-defined]
 

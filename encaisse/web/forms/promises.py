@@ -37,6 +37,7 @@ class PromiseForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=250, required=False)
 
     def __init__(self, *args: Any, open_invoices: QuerySet[Invoice], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "promise-%s")  # beside the hold form on one page
         super().__init__(*args, **kwargs)
         field: Any = self.fields["invoices"]
         field.queryset = open_invoices
@@ -45,6 +46,10 @@ class PromiseForm(forms.Form):
 class ExtensionForm(forms.Form):
     due_on = _date(_("New due date"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "extension-%s")  # ids of its own on a page of panels
+        super().__init__(*args, **kwargs)
 
 
 class DecisionForm(forms.Form):
@@ -63,3 +68,7 @@ class HoldForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=MANUAL_REASONS)
     note = forms.CharField(label=_("Note"), max_length=250, required=False)
     ends_on = _date(_("Until (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "hold-%s")  # ids of its own on a page of panels
+        super().__init__(*args, **kwargs)
