@@ -588,7 +588,11 @@ def owned(portfolio: Portfolio) -> Owned:
             lines=[Disputed(portfolio.invoice)],
         ),
         spare_invoice=make_invoice(customer, "80.00", number=f"{customer.external_key}-SPARE"),
-        resolution=resolution_samples(customer, portfolio.invoice),
+        # Its own invoice: the overdue one is in the plan above, and an invoice
+        # in a live plan is not handed over.
+        resolution=resolution_samples(
+            customer, make_invoice(customer, "90.00", number=f"{customer.external_key}-AGY")
+        ),
     )
 
 
