@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,7 +36,7 @@ from encaisse.web.filters import CashFilterForm
 from encaisse.web.views.access import finance_required
 from encaisse.web.views.cash import workspace_url
 from encaisse.web.views.cash_rows import MAX_LINES, Source, cash_rows, decode, suggestions_by_key
-from encaisse.web.views.listing import is_htmx, viewer
+from encaisse.web.views.listing import is_htmx, same_site, viewer
 
 KINDS = {"payment": ItemKind.PAYMENT, "credit_note": ItemKind.CREDIT_NOTE}
 
@@ -66,11 +65,7 @@ def _back(request: HttpRequest, default: str) -> str:
         or request.headers.get("Referer")
         or ""
     )
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return same_site(request, target) or default
 
 
 def _money(amount: Decimal, currency: str) -> str:

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,7 @@ from encaisse.dunning.models import DunningMessage
 from encaisse.dunning.selectors import message_rows, messages_visible_to
 from encaisse.dunning.services.messages import message_approve, message_retry, message_skip
 from encaisse.web.views.access import require_editor
-from encaisse.web.views.listing import is_htmx, viewer
+from encaisse.web.views.listing import is_htmx, same_site, viewer
 
 Service = Callable[..., bool]
 
@@ -42,12 +41,9 @@ def _act(request: HttpRequest, pk: int, service: Service, done: str) -> HttpResp
 
 
 def _next(request: HttpRequest, user: User, message: DunningMessage) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("dunning_message", args=[message.pk])
+    return same_site(request, request.POST.get("next", "")) or reverse(
+        "dunning_message", args=[message.pk]
+    )
 
 
 @login_required

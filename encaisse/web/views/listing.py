@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from encaisse.accounts.models import User
@@ -203,3 +204,13 @@ def amount(value: Decimal | None, currency: str) -> Decimal:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def same_site(request: HttpRequest, target: str) -> str | None:
+    """`target` when it is an address on this site (a `next` a form posted), else None:
+    an action never redirects a user elsewhere."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None

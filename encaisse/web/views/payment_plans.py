@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,7 +36,7 @@ from encaisse.resolution.services.payment_plans import (
     plan_schedule_check,
 )
 from encaisse.web.forms.payment_plans import DecisionForm, PlanForm
-from encaisse.web.views.listing import viewer
+from encaisse.web.views.listing import same_site, viewer
 
 LIST_PAGE = 50
 
@@ -193,10 +192,8 @@ def _decide(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResp
     except Conflict as error:
         messages.warning(request, error.message)
     # The approvals queue posts here too and names the page to return to.
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("payment_plan", public_id=plan.public_id)
+    back = same_site(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("payment_plan", public_id=plan.public_id)
 
 
 @login_required

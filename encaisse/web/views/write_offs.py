@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,7 +36,7 @@ from encaisse.resolution.services.write_off import (
 from encaisse.web.forms.errors import form_errors_add
 from encaisse.web.forms.handover import DecisionForm, ReverseForm, ThresholdForm, WriteOffForm
 from encaisse.web.views.access import finance_required
-from encaisse.web.views.listing import is_htmx, today, viewer
+from encaisse.web.views.listing import is_htmx, same_site, today, viewer
 
 
 @login_required
@@ -148,10 +147,8 @@ def _decide(request: HttpRequest, public_id: uuid.UUID, *, approve: bool) -> Htt
     else:
         messages.success(request, _("Write-off approved.") if approve else _("Write-off rejected."))
     # The approvals queue posts here too and names the page to return to.
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("write_off", public_id=write_off.public_id)
+    back = same_site(request, request.POST.get("next", ""))
+    return redirect(back) if back else redirect("write_off", public_id=write_off.public_id)
 
 
 @login_required
